@@ -1,0 +1,159 @@
+"""The embedded AWS emulator: moto in server mode, as a real process reached over HTTP by the
+same boto3 code that runs in Lambda, with the table(s), queues and secret created from
+template.yaml's own resource definitions."""
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from comments_dev import template
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class MotoServer:
+    """A moto server subprocess on a free loopback port."""
+
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> "MotoServer":
+        self.port = self.port or free_port()
+        env = {**os.environ, **FAKE_CREDENTIALS}
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("moto server exited at start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("moto server did not start in time")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@dataclass
+class Stack:
+    """What the template's resources became on the emulator."""
+
+    endpoint: str
+    resolve: template.Resolver
+    tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
+    queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue URL
+    secrets: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, **_creds())
+
+    def environment(self) -> dict[str, str]:
+        """What every local function sees besides its own template variables."""
+        return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint}
+
+
+def _creds() -> dict[str, str]:
+    return {
+        "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        "aws_session_token": FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+    }
+
+
+def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix: str = "") -> Stack:
+    """Create every table, queue and secret of the template on the emulator, in dependency order,
+    and return how to resolve the template's !Ref / !GetAtt against them."""
+    params = {**template.parameter_defaults(), **(parameters or {})}
+    refs: dict[str, Any] = {**params, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "localhost"}
+    stack = Stack(endpoint=endpoint, resolve=template.Resolver(refs))
+    attrs = stack.resolve.attrs
+
+    for name, res in template.resources("AWS::SecretsManager::Secret").items():
+        length = int(res["Properties"].get("GenerateSecretString", {}).get("PasswordLength", 64))
+        arn = stack.client("secretsmanager").create_secret(
+            Name=f"{prefix}{name}", SecretString=secrets.token_urlsafe(length)[:length]
+        )["ARN"]
+        stack.secrets[name] = refs[name] = arn
+
+    queues = template.resources("AWS::SQS::Queue")
+    sqs = stack.client("sqs")
+    # Dead-letter queues first: others refer to them by ARN.
+    for name in sorted(queues, key=lambda n: "RedrivePolicy" in queues[n]["Properties"]):
+        props = stack.resolve(queues[name]["Properties"])
+        attributes = {
+            key: (str(props[key]).lower() if isinstance(props[key], bool) else str(props[key]))
+            for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "SqsManagedSseEnabled")
+            if key in props
+        }
+        if "RedrivePolicy" in props:
+            import json
+
+            attributes["RedrivePolicy"] = json.dumps(props["RedrivePolicy"])
+        url = sqs.create_queue(QueueName=f"{prefix}{name}", Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        stack.queues[name] = refs[name] = url
+        attrs[(name, "Arn")] = arn
+        attrs[(name, "QueueName")] = f"{prefix}{name}"
+        attrs[(name, "QueueUrl")] = url
+
+    ddb = stack.client("dynamodb")
+    for name, res in template.resources("AWS::DynamoDB::Table").items():
+        props = stack.resolve(res["Properties"])
+        table_name = f"{prefix}{name}"
+        kwargs: dict[str, Any] = {
+            "TableName": table_name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        if props.get("StreamSpecification"):
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        if props.get("SSESpecification"):
+            kwargs["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
+        desc = ddb.create_table(**kwargs)["TableDescription"]
+        if props.get("TimeToLiveSpecification"):
+            ddb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+        stack.tables[name] = refs[name] = table_name
+        attrs[(name, "Arn")] = desc["TableArn"]
+        attrs[(name, "StreamArn")] = desc.get("LatestStreamArn")
+    return stack

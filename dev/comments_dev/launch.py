@@ -1,0 +1,65 @@
+"""Start `make dev`'s server as its own process, for tests and benchmarks, and wait until it
+serves. It starts its own moto server; nothing is shared with the caller but HTTP."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+from comments_dev.emulator import free_port
+from comments_dev.template import ROOT
+
+
+@dataclass
+class DevProcess:
+    base_url: str
+    aws_endpoint: str
+    moderator_token: str
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 90) -> DevProcess:
+    port = free_port()
+    token = (extra_env or {}).get("MODERATOR_TOKEN", "local-test-moderator-token")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({"PORT": str(port), "MODERATOR_TOKEN": token, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "comments_dev.server"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    assert proc.stdout is not None
+    output: list[str] = []
+    endpoint = ""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            if proc.poll() is not None:
+                raise RuntimeError("dev server exited:\n" + "".join(output))
+            continue
+        output.append(line)
+        if line.strip().startswith("AWS_ENDPOINT_URL="):
+            endpoint = line.strip().split("=", 1)[1]
+        if line.startswith("Ctrl-C to stop."):
+            break
+    else:
+        proc.kill()
+        raise RuntimeError("dev server did not start in time:\n" + "".join(output))
+    stdout = proc.stdout
+
+    def _drain() -> None:
+        for line in stdout:
+            output.append(line)
+
+    threading.Thread(target=_drain, daemon=True).start()
+    return DevProcess(f"http://127.0.0.1:{port}", endpoint, token, proc, output)

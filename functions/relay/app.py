@@ -1,0 +1,25 @@
+"""DynamoDB stream -> SQS moderation queue (held comments), with partial batch failures."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from comments import relay
+from comments.adapters import queue
+from comments.settings import settings
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+def record_handler(record) -> None:
+    comment = relay.newly_held(record.raw_event)
+    if comment is None:
+        return
+    message = relay.held_message(comment)
+    queue.send(settings().queue_url or "", message.model_dump_json(), {"commentId": comment.id})
+    logger.info("queued held comment", extra={"commentId": comment.id})
+
+
+@logger.inject_lambda_context
+def handler(event, context):
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,61 @@
+"""The DynamoDB client, created once per container, lazily (cold start), with short timeouts so a
+throttled or unreachable table becomes a fast 503 instead of a hung Lambda."""
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "dynamodb",
+        config=Config(
+            retries={"mode": "standard", "max_attempts": 3},
+            connect_timeout=2,
+            read_timeout=5,
+            tcp_keepalive=True,
+        ),
+    )
+
+
+@cache
+def _serializer() -> Any:
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
+
+@cache
+def _deserializer() -> Any:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    ser = _serializer()
+    return {k: ser.serialize(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    de = _deserializer()
+    out = {}
+    for k, v in item.items():
+        value = de.deserialize(v)
+        out[k] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

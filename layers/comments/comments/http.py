@@ -1,0 +1,113 @@
+"""HTTP edges shared by the API functions: reading a body safely, JSON responses, and the one
+place where domain errors become the contract's error bodies."""
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from comments.errors import BadRequest, CommentError, PayloadTooLarge, ServiceUnavailable
+
+MAX_BODY_BYTES = 32 * 1024
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+_THROTTLED = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+
+
+def raw_body(event: dict[str, Any]) -> bytes:
+    body = event.get("body")
+    if body is None:
+        return b""
+    if event.get("isBase64Encoded"):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("The request body could not be decoded.") from None
+    return body.encode("utf-8", "surrogatepass")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise ValueError(f"duplicate key {key!r}")
+        obj[key] = value
+    return obj
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def json_object(event: dict[str, Any]) -> dict[str, Any]:
+    """The request body as a JSON object, or a clean 400/413: never a 500 on hostile bytes."""
+    raw = raw_body(event)
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The request body is not valid UTF-8.") from None
+    if not text.strip():
+        raise BadRequest("The request body must be a JSON object.")
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except RecursionError:
+        raise BadRequest("The request body is nested too deeply.") from None
+    except ValueError as exc:  # JSONDecodeError is a ValueError
+        raise BadRequest(f"The request body is not valid JSON: {exc}.") from None
+    if not isinstance(value, dict):
+        raise BadRequest("The request body must be a JSON object.")
+    return value
+
+
+def response(status: int, body: Any, headers: dict[str, str] | None = None) -> Any:
+    from aws_lambda_powertools.event_handler import Response
+
+    merged = dict(SECURITY_HEADERS)
+    if headers:
+        merged.update(headers)
+    payload = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return Response(status_code=status, content_type="application/json", body=payload, headers=merged)
+
+
+def error_response(exc: CommentError) -> Any:
+    return response(exc.status, exc.body(), exc.headers())
+
+
+def is_throttling(exc: BaseException) -> bool:
+    """DynamoDB throttled, overloaded or unreachable: the request may be retried."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code") in _THROTTLED
+    return isinstance(exc, ConnectionError | HTTPClientError)
+
+
+def install_error_handlers(app: Any, logger: Any) -> None:
+    """The single mapping from exceptions to HTTP: contract errors as they are, storage trouble
+    as 503 with Retry-After, anything else as a bare 500 with no internals."""
+
+    @app.exception_handler(CommentError)
+    def _domain(exc: CommentError) -> Any:
+        return error_response(exc)
+
+    @app.not_found
+    def _not_found(_exc: Exception) -> Any:
+        return response(404, {"error": "not_found"})
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        if is_throttling(exc):
+            logger.warning("storage unavailable", extra={"error": type(exc).__name__})
+            return error_response(ServiceUnavailable(retry_after=1))
+        logger.exception("unhandled error")
+        return response(500, {"error": "internal_error"})

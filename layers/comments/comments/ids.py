@@ -1,0 +1,28 @@
+"""Identifiers: article ids as the contract defines them, and time-ordered comment ids."""
+
+import os
+import re
+import time
+
+ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+COMMENT_ID = re.compile(r"[0-9A-HJKMNP-TV-Z]{26}")
+
+
+def is_article_id(value: str) -> bool:
+    return ARTICLE_ID.fullmatch(value) is not None
+
+
+def is_comment_id(value: str) -> bool:
+    return COMMENT_ID.fullmatch(value) is not None
+
+
+def new_comment_id(now_ms: int | None = None) -> str:
+    """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
+    ms = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))

@@ -1,0 +1,150 @@
+"""A comment's way in: assess a draft against the policy and the stored state, then store it.
+
+Pure: storage comes in through the `CommentStore` protocol, time and identities through
+`Submission`. No environment, no AWS, no clock of its own.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from comments.errors import CommentsClosed, DuplicateComment, NotFound, PolicyViolation
+from comments.models import ArticleSettings, Comment, CommentDraft, StoredComment
+
+if TYPE_CHECKING:
+    from comments.policy.model import Policy, Reason, Verdict
+
+STATUS_FOR = {"publish": "published", "hold": "pending"}
+
+
+class CommentStore(Protocol):
+    def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
+    def article_settings(self, article_id: str) -> ArticleSettings: ...
+    def is_banned(self, author_id: str, now_epoch: int) -> bool: ...
+    def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None: ...
+    def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
+    def insert(
+        self, comment: StoredComment, fingerprint: str, duplicate_until: int, now_epoch: int
+    ) -> None: ...
+
+
+@dataclass(frozen=True)
+class Submission:
+    article_id: str
+    draft: CommentDraft
+    author_id: str  # keyed hash of the email
+    client_id: str  # keyed hash of API Gateway's sourceIp
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A stored comment: published (201) or held for a moderator (202)."""
+
+    comment: Comment
+    reasons: list["Reason"]
+
+    @property
+    def held(self) -> bool:
+        return self.comment.status == "pending"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def is_closed(settings: ArticleSettings, now: datetime) -> bool:
+    if settings.closed:
+        return True
+    if settings.auto_close_days is not None and settings.opened_at:
+        opened = datetime.fromisoformat(settings.opened_at.replace("Z", "+00:00"))
+        return now >= opened + timedelta(days=settings.auto_close_days)
+    return False
+
+
+def _check_open_and_parent(store: CommentStore, sub: Submission) -> ArticleSettings:
+    settings = store.article_settings(sub.article_id)
+    if is_closed(settings, sub.now):
+        raise CommentsClosed()
+    if sub.draft.parentId is not None:
+        parent = store.get(sub.draft.parentId, consistent=False) if _plausible_id(sub.draft.parentId) else None
+        if parent is None or parent.status != "published" or parent.articleId != sub.article_id:
+            raise NotFound()
+    return settings
+
+
+def _plausible_id(value: str) -> bool:
+    from comments.ids import is_comment_id
+
+    return is_comment_id(value)
+
+
+def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: ArticleSettings) -> "Verdict":
+    """Every rule, stateless and stateful, reported together (reject > hold > publish)."""
+    from comments.policy.engine import duplicate_fingerprint, evaluate, stateful_hit
+
+    verdict = evaluate(policy, body=sub.draft.body, name=sub.draft.name)
+    extra = []
+    epoch = int(sub.now.timestamp())
+    if store.is_banned(sub.author_id, epoch):
+        extra.append(stateful_hit(policy, "banned_author"))
+    if store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), epoch):
+        extra.append(stateful_hit(policy, "duplicate"))
+    if settings.premoderation:
+        extra.append(stateful_hit(policy, "premoderation"))
+    return verdict.with_hits(extra) if extra else verdict
+
+
+def validate(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
+    """What a submission would get, without storing or counting anything."""
+    settings = _check_open_and_parent(store, sub)
+    return assess(policy, store, sub, settings)
+
+
+def submit(
+    policy: "Policy",
+    store: CommentStore,
+    sub: Submission,
+    *,
+    comment_id: str,
+    edit_token_hash: str,
+    rate_limit_per_minute: int,
+) -> Accepted:
+    """Store a comment the policy lets in, or raise the contract's error for it."""
+    from comments.policy.engine import duplicate_fingerprint, stateful_hit
+
+    settings = _check_open_and_parent(store, sub)
+    epoch = int(sub.now.timestamp())
+    if rate_limit_per_minute > 0:
+        store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
+        store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
+
+    verdict = assess(policy, store, sub, settings)
+    if verdict.outcome == "reject":
+        raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
+
+    created = iso(sub.now)
+    comment = StoredComment(
+        id=comment_id,
+        articleId=sub.article_id,
+        parentId=sub.draft.parentId,
+        name=sub.draft.name,
+        body=sub.draft.body,
+        createdAt=created,
+        status=STATUS_FOR[verdict.outcome],  # type: ignore[arg-type]
+        authorId=sub.author_id,
+        clientId=sub.client_id,
+        verdict=verdict.outcome,
+        hits=[h.model_dump(include={"rule", "verdict", "message", "field", "spans"}) for h in verdict.hits],
+        policyVersion=verdict.policy_version,
+        editTokenHash=edit_token_hash,
+        history=[{"at": created, "event": "submitted", "status": STATUS_FOR[verdict.outcome]}],
+    )
+    window = epoch + policy.duplicate_window_hours * 3600
+    try:
+        store.insert(comment, duplicate_fingerprint(sub.draft.body), window, epoch)
+    except DuplicateComment:
+        # Two identical submissions raced past the read above; the marker's condition caught it.
+        dup = stateful_hit(policy, "duplicate")
+        raise PolicyViolation([*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]) from None
+    return Accepted(comment=comment.public(), reasons=verdict.reasons())

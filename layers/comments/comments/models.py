@@ -1,0 +1,164 @@
+"""The shapes the service speaks: what a comment form sends, what readers see, what is stored."""
+
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
+
+from comments.policy.model import Reason
+
+Status = Literal["published", "pending", "rejected", "deleted", "erased"]
+
+# Bidi embedding/override/isolate controls: invisible, and used to make text read differently
+# from what is stored (Trojan Source). Treated like control characters.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _refuse_controls(value: str, allowed: frozenset[str]) -> str:
+    for ch in value:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
+            raise ValueError("must not contain control characters")
+    return value
+
+
+_NONE: frozenset[str] = frozenset()
+_TAB_NEWLINE = frozenset("\t\n")
+
+
+def _name(value: str) -> str:
+    value = _refuse_controls(value, _NONE).strip()
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > 80:
+        raise ValueError("must be at most 80 characters")
+    return value
+
+
+def _body(value: str) -> str:
+    value = _refuse_controls(value, _TAB_NEWLINE)
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _email(value: str) -> str:
+    value = _refuse_controls(value, _NONE).strip()
+    if len(value) > 254:
+        raise ValueError("must be at most 254 characters")
+    from email_validator import EmailNotValidError, validate_email  # lazy: only a submission pays
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValueError("is not a valid email address") from None
+    return value
+
+
+def _text_field(value: str) -> str:
+    return _refuse_controls(value, _TAB_NEWLINE)
+
+
+class CommentDraft(BaseModel):
+    """A submission as a comment form sends it (POST .../comments and .../validate)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: Annotated[StrictStr, AfterValidator(_name)]
+    email: Annotated[StrictStr, AfterValidator(_email)]
+    body: Annotated[StrictStr, AfterValidator(_body)]
+    parentId: StrictStr | None = None
+
+
+class Comment(BaseModel):
+    """A comment as the public sees it: never the email, the IP, or any hash of them."""
+
+    id: str
+    articleId: str
+    parentId: str | None
+    name: str
+    body: str
+    createdAt: str
+    status: Status
+
+
+class PolicyRecord(BaseModel):
+    """What the policy said when the comment was stored or last changed."""
+
+    verdict: Literal["publish", "hold", "reject"]
+    hits: list[dict[str, Any]] = Field(default_factory=list)
+    policyVersion: str
+
+
+class HeldMessage(BaseModel):
+    """The moderation queue message (SQS body), exactly as the contract gives it."""
+
+    type: Literal["comment.held"] = "comment.held"
+    version: Literal[1] = 1
+    comment: Comment
+    reasons: list[Reason]
+    policyVersion: str
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    reason: Annotated[StrictStr, AfterValidator(_text_field), Field(min_length=1, max_length=500)]
+
+
+def validation_details(exc: Any) -> list[dict[str, Any]]:
+    """pydantic errors as contract `details`, without echoing the input (it may hold an email)."""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        msg = str(err.get("msg", "invalid"))
+        details.append(
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())) or "body",
+                "message": msg.removeprefix("Value error, "),
+                "type": err.get("type", "value_error"),
+            }
+        )
+    return details
+
+
+class ArticleSettings(BaseModel):
+    """Per-article settings an operator sets: closed, every comment held first, auto-close."""
+
+    closed: bool = False
+    premoderation: bool = False
+    auto_close_days: int | None = None
+    opened_at: str | None = None  # ISO time of the article's first comment (for auto-close)
+
+
+class StoredComment(BaseModel):
+    """A comment as DynamoDB holds it: the public fields plus what moderation needs."""
+
+    id: str
+    articleId: str
+    parentId: str | None = None
+    name: str
+    body: str
+    createdAt: str
+    status: Status
+    authorId: str
+    clientId: str
+    verdict: Literal["publish", "hold", "reject"]
+    hits: list[dict[str, Any]] = Field(default_factory=list)
+    policyVersion: str
+    editTokenHash: str
+    updatedAt: str | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+
+    def public(self) -> Comment:
+        return Comment(
+            id=self.id,
+            articleId=self.articleId,
+            parentId=self.parentId,
+            name=self.name,
+            body=self.body,
+            createdAt=self.createdAt,
+            status=self.status,
+        )
+
+    def reasons(self) -> list[Reason]:
+        return [Reason(rule=h["rule"], message=h["message"]) for h in self.hits]

@@ -1,0 +1,50 @@
+"""What every function shares at run time, built once per container and only when first used:
+the table adapter, the live policy (default or the operator's override), the clock."""
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from comments.settings import settings
+
+if TYPE_CHECKING:
+    from comments.adapters.comment_table import CommentTable
+    from comments.policy.model import Policy
+
+_last_good: dict[str, Any] = {}
+
+
+@cache
+def table() -> "CommentTable":
+    from comments.adapters.comment_table import CommentTable
+
+    return CommentTable(settings().table_name)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def policy(logger: Any = None) -> "Policy":
+    """The policy in force. With POLICY_PARAMETER set, the operator's override is read from SSM
+    through Powertools Parameters (cached for POLICY_MAX_AGE_SECONDS); a missing, unreadable or
+    malformed override is refused with a log line and the last good policy stays in force."""
+    from comments.policy.engine import default_policy, parse_policy
+
+    cfg = settings()
+    if not cfg.policy_parameter:
+        return default_policy()
+    try:
+        from aws_lambda_powertools.utilities.parameters import get_parameter
+
+        raw = get_parameter(cfg.policy_parameter, max_age=cfg.policy_max_age_seconds)
+        if _last_good.get("raw") != raw:
+            _last_good["policy"] = parse_policy(str(raw))
+            _last_good["raw"] = raw
+    except Exception as exc:  # any failure keeps the last good policy working
+        if logger is not None:
+            logger.error(
+                "policy override refused; keeping the last good policy",
+                extra={"parameter": cfg.policy_parameter, "error": type(exc).__name__},
+            )
+    return _last_good.get("policy") or default_policy()

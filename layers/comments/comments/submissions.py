@@ -1,0 +1,168 @@
+"""The submit and validate routes' work, between the HTTP event and the lifecycle.
+
+Idempotency is Powertools' (persisted in the comments table): a retry with the same
+Idempotency-Key and body gets the first response and stores nothing new; the same key with a
+different body is a 409. The stored response never holds the edit token: it is derived from
+the comment id when the response is sent.
+"""
+
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from comments import keys, lifecycle, runtime
+from comments.errors import BadRequest, IdempotencyConflict, ServiceUnavailable, ValidationFailed
+from comments.http import json_object
+from comments.ids import new_comment_id
+from comments.models import CommentDraft, validation_details
+from comments.settings import settings
+
+IDEMPOTENCY_KEY_MAX = 64
+
+
+def draft_from(event: dict[str, Any]) -> tuple[dict[str, Any], CommentDraft]:
+    payload = json_object(event)
+    try:
+        return payload, CommentDraft.model_validate(payload)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_details(exc)) from None
+
+
+def idempotency_key(headers: dict[str, str]) -> str | None:
+    key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" for c in key):
+        raise BadRequest("Idempotency-Key must be 1 to 64 printable ASCII characters.")
+    return key
+
+
+def _submission(article_id: str, draft: CommentDraft, source_ip: str) -> lifecycle.Submission:
+    return lifecycle.Submission(
+        article_id=article_id,
+        draft=draft,
+        author_id=keys.author_id(draft.email),
+        client_id=keys.client_id(source_ip),
+        now=runtime.now(),
+    )
+
+
+def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str, Any]:
+    _, draft = draft_from(event)
+    verdict = lifecycle.validate(runtime.policy(), runtime.table(), _submission(article_id, draft, source_ip))
+    return {"verdict": verdict.outcome, "reasons": [r.model_dump() for r in verdict.reasons()]}
+
+
+def _submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
+    draft = CommentDraft.model_validate(request["payload"])
+    sub = _submission(request["articleId"], draft, request["sourceIp"])
+    comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
+    try:
+        accepted = lifecycle.submit(
+            runtime.policy(),
+            runtime.table(),
+            sub,
+            comment_id=comment_id,
+            edit_token_hash=keys.edit_token_hash(keys.edit_token(comment_id)),
+            rate_limit_per_minute=settings().rate_limit_per_minute,
+        )
+    except Exception as exc:
+        _count(metrics, exc)
+        raise
+    _count(metrics, accepted)
+    body: dict[str, Any] = {"status": accepted.comment.status, "comment": accepted.comment.model_dump()}
+    if accepted.held:
+        body["reasons"] = [r.model_dump() for r in accepted.reasons]
+    return {"statusCode": 202 if accepted.held else 201, "body": body}
+
+
+def _count(metrics: Any, outcome: Any) -> None:
+    if metrics is None:
+        return
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from comments.errors import PolicyViolation
+
+    if isinstance(outcome, lifecycle.Accepted):
+        name = "CommentsHeld" if outcome.held else "CommentsPublished"
+        rules = [r.rule for r in outcome.reasons]
+    elif isinstance(outcome, PolicyViolation):
+        name, rules = "CommentsRejected", [v["rule"] for v in outcome.violations]
+    else:
+        return
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    for rule in sorted(set(rules)):
+        metrics.add_metric(name=f"PolicyHit_{rule}", unit=MetricUnit.Count, value=1)
+
+
+@cache
+def _idempotent() -> tuple[Any, Any]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from comments.adapters.dynamo import client
+
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings().table_name,
+        key_attr="pk",
+        expiry_attr="expiration",
+        in_progress_expiry_attr="idemInProgressExpiration",
+        status_attr="idemStatus",
+        data_attr="idemData",
+        validation_key_attr="idemValidation",
+        boto3_client=client(),
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=settings().idempotency_seconds,
+        raise_on_no_idempotency_key=True,
+    )
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
+        return _submit_once(request, metrics)
+
+    return submit_once, config
+
+
+def submit(
+    article_id: str, event: dict[str, Any], source_ip: str, lambda_context: Any = None, metrics: Any = None
+) -> tuple[int, dict[str, Any]]:
+    """(status, body) for POST /articles/{articleId}/comments."""
+    payload, draft = draft_from(event)
+    key = idempotency_key(event.get("headers") or {})
+    request = {"articleId": article_id, "payload": payload, "sourceIp": source_ip}
+    if key is None:
+        result = _submit_once(request, metrics)
+    else:
+        result = _run_idempotent({**request, "key": f"{article_id}\n{key}"}, lambda_context, metrics)
+    body = dict(result["body"])
+    body["editToken"] = keys.edit_token(body["comment"]["id"])
+    return int(result["statusCode"]), body
+
+
+def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any) -> dict[str, Any]:
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyPersistenceLayerError,
+        IdempotencyValidationError,
+    )
+
+    submit_once, config = _idempotent()
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
+    try:
+        return submit_once(request=request, metrics=metrics)
+    except IdempotencyValidationError:
+        raise IdempotencyConflict("This Idempotency-Key was already used with a different comment.") from None
+    except IdempotencyAlreadyInProgressError:
+        raise IdempotencyConflict(
+            "A request with this Idempotency-Key is still being processed.", retry_after=1
+        ) from None
+    except IdempotencyPersistenceLayerError:
+        raise ServiceUnavailable(retry_after=1) from None

@@ -1,0 +1,167 @@
+"""The contract's public routes over real HTTP against the local stack (`make dev`'s server):
+one request per status of the submission table, as a curl from a comment form would see it."""
+
+import json
+import time
+import uuid
+
+import boto3
+import pytest
+import requests
+
+from comments_dev.emulator import FAKE_CREDENTIALS
+
+GOOD = {"name": "Ada", "email": "ada@example.org", "body": "A thoughtful, well argued piece. Thank you."}
+
+
+def article() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def post(stack, art: str, body, **kwargs) -> requests.Response:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
+    return requests.post(f"{stack.base_url}/articles/{art}/comments", data=data, headers=headers, timeout=15, **kwargs)
+
+
+def aws(stack, service: str):
+    return boto3.client(
+        service, endpoint_url=stack.aws_endpoint, region_name="us-east-1",
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def local_resources(stack) -> dict:
+    return requests.get(f"{stack.base_url}/_dev/stack", timeout=5).json()
+
+
+def test_201_published(dev_stack):
+    r = post(dev_stack, article(), GOOD)
+    assert r.status_code == 201
+    assert r.json()["status"] == "published" and r.json()["editToken"]
+    assert r.headers["Content-Type"].startswith("application/json")
+
+
+def test_202_held_and_queued(dev_stack):
+    art = article()
+    r = post(dev_stack, art, {**GOOD, "body": "Links: https://a.example.com https://b.example.com https://c.example.com"})
+    assert r.status_code == 202
+    assert r.json()["status"] == "pending" and r.json()["reasons"]
+    comment_id = r.json()["comment"]["id"]
+    # The relay (the stream poller playing Lambda's event source mapping) queues it.
+    sqs = aws(dev_stack, "sqs")
+    url = local_resources(dev_stack)["queues"]["ModerationQueue"]
+    deadline, found = time.monotonic() + 20, None
+    while time.monotonic() < deadline and found is None:
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []):
+            body = json.loads(m["Body"])
+            if body["comment"]["id"] == comment_id:
+                found = body
+        time.sleep(0.2)
+    assert found is not None and found["type"] == "comment.held"
+
+
+def test_422_policy_violation(dev_stack):
+    r = post(dev_stack, article(), {**GOOD, "body": "What utter shit this is."})
+    assert r.status_code == 422
+    assert r.json()["error"] == "policy_violation" and r.json()["violations"]
+
+
+def test_422_validation_error(dev_stack):
+    r = post(dev_stack, article(), {"name": "", "email": "nope", "body": ""})
+    assert r.status_code == 422
+    assert r.json()["error"] == "validation_error"
+    assert {d["field"] for d in r.json()["details"]} == {"name", "email", "body"}
+
+
+def test_400_not_json(dev_stack):
+    r = post(dev_stack, article(), b"{not json")
+    assert r.status_code == 400
+    assert r.json()["error"] == "bad_request"
+
+
+def test_403_comments_closed(dev_stack):
+    from comments.adapters.comment_table import CommentTable
+    from comments.models import ArticleSettings
+
+    art = article()
+    table = CommentTable(local_resources(dev_stack)["tables"]["CommentsTable"], aws(dev_stack, "dynamodb"))
+    table.put_article_settings(art, ArticleSettings(closed=True))
+    r = post(dev_stack, art, GOOD)
+    assert r.status_code == 403
+    assert r.json() == {"error": "comments_closed"}
+
+
+def test_404_unknown_parent(dev_stack):
+    r = post(dev_stack, article(), {**GOOD, "parentId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
+    assert r.status_code == 404
+    assert r.json() == {"error": "not_found"}
+
+
+def test_413_payload_too_large(dev_stack):
+    r = post(dev_stack, article(), {**GOOD, "body": "x" * 40000})
+    assert r.status_code == 413
+    assert r.json() == {"error": "payload_too_large"}
+
+
+def test_409_idempotency_conflict_and_replay(dev_stack):
+    art, key = article(), str(uuid.uuid4())
+    first = post(dev_stack, art, GOOD, headers={"Idempotency-Key": key})
+    replay = post(dev_stack, art, GOOD, headers={"Idempotency-Key": key})
+    conflict = post(dev_stack, art, {**GOOD, "body": "Changed my mind."}, headers={"Idempotency-Key": key})
+    assert first.status_code == replay.status_code == 201
+    assert replay.json() == first.json()
+    assert conflict.status_code == 409 and conflict.json()["error"] == "idempotency_conflict"
+    listed = requests.get(f"{dev_stack.base_url}/articles/{art}/comments", timeout=5).json()
+    assert len(listed["comments"]) == 1
+
+
+def test_list_and_validate(dev_stack):
+    art = article()
+    posted = post(dev_stack, art, GOOD).json()["comment"]
+    listed = requests.get(f"{dev_stack.base_url}/articles/{art}/comments?limit=10", timeout=5)
+    assert listed.status_code == 200
+    assert listed.json() == {"articleId": art, "comments": [posted], "nextCursor": None}
+    checked = requests.post(f"{dev_stack.base_url}/articles/{art}/comments/validate", json=GOOD, timeout=5)
+    assert checked.status_code == 200 and checked.json()["verdict"] == "reject"  # a duplicate now
+    assert [r["rule"] for r in checked.json()["reasons"]] == ["duplicate"]
+
+
+def test_cors_preflight_only_for_listed_origins(dev_stack):
+    url = f"{dev_stack.base_url}/articles/{article()}/comments"
+    asked = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,idempotency-key"}
+    listed = requests.options(url, headers={"Origin": dev_stack.extra_origin_url, **asked}, timeout=5)
+    assert listed.headers["Access-Control-Allow-Origin"] == dev_stack.extra_origin_url
+    assert "idempotency-key" in listed.headers["Access-Control-Allow-Headers"]
+    stranger = requests.options(url, headers={"Origin": "https://evil.example", **asked}, timeout=5)
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    got = requests.get(url, headers={"Origin": "https://evil.example"}, timeout=5)
+    assert "Access-Control-Allow-Origin" not in got.headers
+
+
+def test_unknown_route_is_a_json_404(dev_stack):
+    r = requests.get(f"{dev_stack.base_url}/no/such/route", timeout=5)
+    assert r.status_code == 404
+    assert r.json() == {"error": "not_found"}
+
+
+@pytest.fixture(scope="module")
+def limited_stack():
+    from comments_dev.launch import start_dev_server
+
+    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "2"})
+    yield proc
+    proc.stop()
+
+
+def test_429_rate_limited_with_retry_after(limited_stack):
+    art = article()
+    codes = [post(limited_stack, art, {**GOOD, "email": f"x{i}@example.org", "body": f"Point {i} stands."}).status_code
+             for i in range(3)]
+    assert codes[:2] == [201, 201]
+    r = post(limited_stack, art, {**GOOD, "email": "y@example.org", "body": "One more point."},
+             headers={"X-Forwarded-For": "203.0.113.5"})
+    assert r.status_code == 429
+    assert r.json() == {"error": "rate_limited"}
+    assert int(r.headers["Retry-After"]) >= 1
