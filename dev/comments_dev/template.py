@@ -98,8 +98,14 @@ class Route:
         return f"{self.method} {self.path}"
 
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\\\{(\w+)\\\+?\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(self.path))
-        return re.compile(f"^{regex}$")
+        parts = []
+        for segment in self.path.split("/"):
+            param = re.fullmatch(r"\{(\w+)(\+?)\}", segment)
+            if param:
+                parts.append(f"(?P<{param.group(1)}>{'.+' if param.group(2) else '[^/]+'})")
+            else:
+                parts.append(re.escape(segment))
+        return re.compile("^" + "/".join(parts) + "$")
 
 
 def http_routes(path: Path = TEMPLATE) -> list[Route]:

@@ -11,7 +11,10 @@ import requests
 
 from comments_dev.emulator import FAKE_CREDENTIALS
 
-GOOD = {"name": "Ada", "email": "ada@example.org", "body": "A thoughtful, well argued piece. Thank you."}
+def good() -> dict:
+    """A clean comment from a new author (the stack is shared, and duplicates are per author)."""
+    return {"name": "Ada", "email": f"ada-{uuid.uuid4().hex[:8]}@example.org",
+            "body": "A thoughtful, well argued piece. Thank you."}
 
 
 def article() -> str:
@@ -37,7 +40,7 @@ def local_resources(stack) -> dict:
 
 
 def test_201_published(dev_stack):
-    r = post(dev_stack, article(), GOOD)
+    r = post(dev_stack, article(), good())
     assert r.status_code == 201
     assert r.json()["status"] == "published" and r.json()["editToken"]
     assert r.headers["Content-Type"].startswith("application/json")
@@ -45,7 +48,7 @@ def test_201_published(dev_stack):
 
 def test_202_held_and_queued(dev_stack):
     art = article()
-    r = post(dev_stack, art, {**GOOD, "body": "Links: https://a.example.com https://b.example.com https://c.example.com"})
+    r = post(dev_stack, art, {**good(), "body": "Links: https://a.example.com https://b.example.com https://c.example.com"})
     assert r.status_code == 202
     assert r.json()["status"] == "pending" and r.json()["reasons"]
     comment_id = r.json()["comment"]["id"]
@@ -63,7 +66,7 @@ def test_202_held_and_queued(dev_stack):
 
 
 def test_422_policy_violation(dev_stack):
-    r = post(dev_stack, article(), {**GOOD, "body": "What utter shit this is."})
+    r = post(dev_stack, article(), {**good(), "body": "What utter shit this is."})
     assert r.status_code == 422
     assert r.json()["error"] == "policy_violation" and r.json()["violations"]
 
@@ -88,28 +91,28 @@ def test_403_comments_closed(dev_stack):
     art = article()
     table = CommentTable(local_resources(dev_stack)["tables"]["CommentsTable"], aws(dev_stack, "dynamodb"))
     table.put_article_settings(art, ArticleSettings(closed=True))
-    r = post(dev_stack, art, GOOD)
+    r = post(dev_stack, art, good())
     assert r.status_code == 403
     assert r.json() == {"error": "comments_closed"}
 
 
 def test_404_unknown_parent(dev_stack):
-    r = post(dev_stack, article(), {**GOOD, "parentId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
+    r = post(dev_stack, article(), {**good(), "parentId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})
     assert r.status_code == 404
     assert r.json() == {"error": "not_found"}
 
 
 def test_413_payload_too_large(dev_stack):
-    r = post(dev_stack, article(), {**GOOD, "body": "x" * 40000})
+    r = post(dev_stack, article(), {**good(), "body": "x" * 40000})
     assert r.status_code == 413
     assert r.json() == {"error": "payload_too_large"}
 
 
 def test_409_idempotency_conflict_and_replay(dev_stack):
-    art, key = article(), str(uuid.uuid4())
-    first = post(dev_stack, art, GOOD, headers={"Idempotency-Key": key})
-    replay = post(dev_stack, art, GOOD, headers={"Idempotency-Key": key})
-    conflict = post(dev_stack, art, {**GOOD, "body": "Changed my mind."}, headers={"Idempotency-Key": key})
+    art, key, g = article(), str(uuid.uuid4()), good()
+    first = post(dev_stack, art, g, headers={"Idempotency-Key": key})
+    replay = post(dev_stack, art, g, headers={"Idempotency-Key": key})
+    conflict = post(dev_stack, art, {**g, "body": "Changed my mind."}, headers={"Idempotency-Key": key})
     assert first.status_code == replay.status_code == 201
     assert replay.json() == first.json()
     assert conflict.status_code == 409 and conflict.json()["error"] == "idempotency_conflict"
@@ -118,12 +121,12 @@ def test_409_idempotency_conflict_and_replay(dev_stack):
 
 
 def test_list_and_validate(dev_stack):
-    art = article()
-    posted = post(dev_stack, art, GOOD).json()["comment"]
+    art, g = article(), good()
+    posted = post(dev_stack, art, g).json()["comment"]
     listed = requests.get(f"{dev_stack.base_url}/articles/{art}/comments?limit=10", timeout=5)
     assert listed.status_code == 200
     assert listed.json() == {"articleId": art, "comments": [posted], "nextCursor": None}
-    checked = requests.post(f"{dev_stack.base_url}/articles/{art}/comments/validate", json=GOOD, timeout=5)
+    checked = requests.post(f"{dev_stack.base_url}/articles/{art}/comments/validate", json=g, timeout=5)
     assert checked.status_code == 200 and checked.json()["verdict"] == "reject"  # a duplicate now
     assert [r["rule"] for r in checked.json()["reasons"]] == ["duplicate"]
 
@@ -157,10 +160,10 @@ def limited_stack():
 
 def test_429_rate_limited_with_retry_after(limited_stack):
     art = article()
-    codes = [post(limited_stack, art, {**GOOD, "email": f"x{i}@example.org", "body": f"Point {i} stands."}).status_code
+    codes = [post(limited_stack, art, {**good(), "email": f"x{i}@example.org", "body": f"Point {i} stands."}).status_code
              for i in range(3)]
     assert codes[:2] == [201, 201]
-    r = post(limited_stack, art, {**GOOD, "email": "y@example.org", "body": "One more point."},
+    r = post(limited_stack, art, {**good(), "email": "y@example.org", "body": "One more point."},
              headers={"X-Forwarded-For": "203.0.113.5"})
     assert r.status_code == 429
     assert r.json() == {"error": "rate_limited"}

@@ -63,7 +63,8 @@ def _text_field(value: str) -> str:
 class CommentDraft(BaseModel):
     """A submission as a comment form sends it (POST .../comments and .../validate)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: an error's text must never carry the email (logs, traces).
+    model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     name: Annotated[StrictStr, AfterValidator(_name)]
     email: Annotated[StrictStr, AfterValidator(_email)]
@@ -76,7 +77,7 @@ class Comment(BaseModel):
 
     id: str
     articleId: str
-    parentId: str | None
+    parentId: str | None = None
     name: str
     body: str
     createdAt: str
@@ -132,6 +133,8 @@ class ArticleSettings(BaseModel):
 
 class StoredComment(BaseModel):
     """A comment as DynamoDB holds it: the public fields plus what moderation needs."""
+
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     id: str
     articleId: str

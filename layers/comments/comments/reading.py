@@ -40,6 +40,6 @@ def published_page(article_id: str, limit: str | None, cursor: str | None) -> di
     comments, last = runtime.table().list_published(article_id, size, after)
     return {
         "articleId": article_id,
-        "comments": [c.public().model_dump() for c in comments],
+        "comments": [c.model_dump() for c in comments],
         "nextCursor": encode_cursor(article_id, last) if last else None,
     }

@@ -16,7 +16,7 @@ from typing import Any
 
 from comments.adapters.dynamo import client, from_item, to_item
 from comments.errors import DuplicateComment, RateLimited
-from comments.models import ArticleSettings, StoredComment
+from comments.models import ArticleSettings, Comment, StoredComment
 
 ARTICLE_INDEX = "ArticleIndex"
 AUTHOR_INDEX = "AuthorIndex"
@@ -27,7 +27,7 @@ def comment_key(comment_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"C#{comment_id}"}}
 
 
-def published_keys(comment: StoredComment) -> dict[str, str]:
+def published_keys(comment: StoredComment | Comment) -> dict[str, str]:
     return {"gsi1pk": f"A#{comment.articleId}", "gsi1sk": f"{comment.createdAt}#{comment.id}"}
 
 
@@ -87,8 +87,8 @@ class CommentTable:
 
     def list_published(
         self, article_id: str, limit: int, after: dict[str, str] | None
-    ) -> tuple[list[StoredComment], dict[str, str] | None]:
-        """One page, oldest first. Asks for one more than `limit` so that the last page says so
+    ) -> tuple[list[Comment], dict[str, str] | None]:
+        """One page, oldest first, from the index's projection of the public fields. Asks for one more than `limit` so that the last page says so
         (no cursor) instead of handing out a cursor to an empty page."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
@@ -101,7 +101,7 @@ class CommentTable:
         if after:
             kwargs["ExclusiveStartKey"] = {k: {"S": v} for k, v in after.items()}
         items = self.ddb.query(**kwargs).get("Items", [])
-        comments = [comment_from_item(item) for item in items[:limit]]
+        comments = [Comment.model_validate(from_item(item)) for item in items[:limit]]
         if len(items) <= limit:
             return comments, None
         last = comments[-1]
