@@ -57,7 +57,8 @@ class Api:
         return self._functions[name]
 
     def event(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-              query: str = "", source_ip: str = "198.51.100.7") -> tuple[str, dict[str, Any]]:
+              query: str = "", source_ip: str = "198.51.100.7",
+              claims: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
         import json as _json
 
         from comments_dev import apigw
@@ -72,13 +73,16 @@ class Api:
         hdrs = {"content-type": "application/json", **(headers or {})}
         event = apigw.http_api_event(
             method=method, raw_path=path, raw_query=query, headers=list(hdrs.items()), body=raw,
-            source_ip=source_ip, route_key=route.route_key, path_parameters=m.groupdict(),
+            source_ip=source_ip, route_key=route.route_key, path_parameters=m.groupdict(), claims=claims,
         )
         return route.function, event
 
     def call(self, method: str, path: str, body: Any = None, **kwargs: Any) -> "Reply":
         name, event = self.event(method, path, body, **kwargs)
         return Reply(self.function(name).invoke(event))
+
+
+MODERATOR = {"sub": "mod-1", "username": "mia", "cognito:groups": "[moderators]"}
 
 
 class Reply:

@@ -3,7 +3,7 @@
 
 def reset() -> None:
     """Clients, settings and keys are built once per container; a test is a new container."""
-    from comments import keys, runtime, settings, submissions
+    from comments import keys, moderation_api, runtime, settings, submissions
     from comments.adapters import dynamo, queue
 
     for fn in (
@@ -14,6 +14,8 @@ def reset() -> None:
         dynamo.client,
         queue.client,
         submissions._idempotent,
+        moderation_api.queue,
+        moderation_api.dead_letters,
     ):
         fn.cache_clear()
     runtime._last_good.clear()

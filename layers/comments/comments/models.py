@@ -56,7 +56,8 @@ def _email(value: str) -> str:
     return value
 
 
-def _text_field(value: str) -> str:
+def refuse_controls(value: str) -> str:
+    """For free text other than a comment body: tab and newline allowed, other controls not."""
     return _refuse_controls(value, _TAB_NEWLINE)
 
 
@@ -100,11 +101,6 @@ class HeldMessage(BaseModel):
     comment: Comment
     reasons: list[Reason]
     policyVersion: str
-
-
-class ReportIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    reason: Annotated[StrictStr, AfterValidator(_text_field), Field(min_length=1, max_length=500)]
 
 
 def validation_details(exc: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ Every write states its condition.
 from typing import Any
 
 from comments.adapters.dynamo import client, from_item, to_item
-from comments.errors import DuplicateComment, RateLimited
+from comments.errors import AlreadyDecided, DuplicateComment, NotFound, RateLimited
 from comments.models import ArticleSettings, Comment, StoredComment
 
 ARTICLE_INDEX = "ArticleIndex"
@@ -169,3 +169,133 @@ class CommentTable:
             ConditionExpression="attribute_not_exists(pk) OR kind = :article",
             ExpressionAttributeValues={":article": {"S": "article"}},
         )
+
+    # -- moderation ----------------------------------------------------------------------------
+    def decide(self, comment: StoredComment, status: str, entry: dict[str, Any], now: str) -> StoredComment:
+        """pending -> published | rejected, exactly once: the write's condition is the status it
+        expects, so of two racing moderators one wins and the other gets AlreadyDecided."""
+        names = {"#s": "status", "#h": "history"}
+        values: dict[str, Any] = {
+            ":pending": "pending",
+            ":new": status,
+            ":now": now,
+            ":entry": [entry],
+        }
+        update = "SET #s = :new, updatedAt = :now, #h = list_append(if_not_exists(#h, :empty), :entry)"
+        values[":empty"] = []
+        if status == "published":
+            keys = published_keys(comment)
+            update += ", gsi1pk = :g1pk, gsi1sk = :g1sk"
+            values[":g1pk"], values[":g1sk"] = keys["gsi1pk"], keys["gsi1sk"]
+        else:
+            update += " REMOVE gsi1pk, gsi1sk"
+        try:
+            result = self.ddb.update_item(
+                TableName=self.name,
+                Key=comment_key(comment.id),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(pk) AND #s = :pending",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            if self.get(comment.id) is None:
+                raise NotFound() from None
+            raise AlreadyDecided() from None
+        return comment_from_item(result["Attributes"])
+
+    def ban(self, author_id: str, until_epoch: int | None, entry: dict[str, Any]) -> None:
+        values: dict[str, Any] = {"pk": f"BAN#{author_id}", "kind": "ban", **entry}
+        if until_epoch is not None:
+            values["expiration"] = until_epoch
+        self.ddb.put_item(
+            TableName=self.name,
+            Item=to_item(values),
+            ConditionExpression="attribute_not_exists(pk) OR kind = :ban",
+            ExpressionAttributeValues={":ban": {"S": "ban"}},
+        )
+
+    def report(self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int) -> int | None:
+        """Count one report per client: the marker and the count move together. Returns the new
+        count, or None when this client had already reported the comment."""
+        marker = to_item(
+            {"pk": f"RPT#{comment.id}#{client_id}", "kind": "report", "reason": reason, "at": now, "expiration": ttl}
+        )
+        try:
+            self.ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.name,
+                            "Item": marker,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.name,
+                            "Key": comment_key(comment.id),
+                            "UpdateExpression": "ADD reports :one",
+                            "ConditionExpression": "#s = :published",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":published": {"S": "published"}},
+                        }
+                    },
+                ]
+            )
+        except self.ddb.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return None
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise NotFound() from None
+            raise
+        item = self.ddb.get_item(
+            TableName=self.name, Key=comment_key(comment.id), ConsistentRead=True, ProjectionExpression="reports"
+        ).get("Item", {})
+        return int(item.get("reports", {}).get("N", "0"))
+
+    def send_back(
+        self, comment_id: str, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
+    ) -> bool:
+        """published -> pending once enough readers reported it; the stream then queues it."""
+        try:
+            self.ddb.update_item(
+                TableName=self.name,
+                Key=comment_key(comment_id),
+                UpdateExpression=(
+                    "SET #s = :pending, updatedAt = :now, heldAt = :now, hits = list_append(hits, :hit), "
+                    "#h = list_append(#h, :entry) REMOVE gsi1pk, gsi1sk"
+                ),
+                ConditionExpression="#s = :published AND reports >= :t",
+                ExpressionAttributeNames={"#s": "status", "#h": "history"},
+                ExpressionAttributeValues=to_item(
+                    {
+                        ":pending": "pending",
+                        ":published": "published",
+                        ":now": now,
+                        ":hit": [hit],
+                        ":entry": [entry],
+                        ":t": threshold,
+                    }
+                ),
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def author_comment_ids(self, author_id: str) -> list[str]:
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "IndexName": AUTHOR_INDEX,
+            "KeyConditionExpression": "gsi2pk = :u",
+            "ExpressionAttributeValues": {":u": {"S": f"U#{author_id}"}},
+        }
+        while True:
+            page = self.ddb.query(**kwargs)
+            ids += [item["pk"]["S"].removeprefix("C#") for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return ids
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
