@@ -4,7 +4,7 @@
 def reset() -> None:
     """Clients, settings and keys are built once per container; a test is a new container."""
     from comments import keys, moderation_api, runtime, settings, submissions
-    from comments.adapters import dynamo, queue
+    from comments.adapters import dynamo, events, queue
 
     for fn in (
         settings.settings,
@@ -13,6 +13,7 @@ def reset() -> None:
         runtime.table,
         dynamo.client,
         queue.client,
+        events.client,
         submissions._idempotent,
         moderation_api.queue,
         moderation_api.dead_letters,

@@ -81,6 +81,7 @@ class Stack:
     tables: dict[str, str] = field(default_factory=dict)  # logical id -> table name
     queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue URL
     secrets: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
+    buses: dict[str, str] = field(default_factory=dict)  # logical id -> event bus name
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, **_creds())
@@ -102,7 +103,13 @@ def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix
     """Create every table, queue and secret of the template on the emulator, in dependency order,
     and return how to resolve the template's !Ref / !GetAtt against them."""
     params = {**template.parameter_defaults(), **(parameters or {})}
-    refs: dict[str, Any] = {**params, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::URLSuffix": "localhost"}
+    refs: dict[str, Any] = {
+        **params,
+        "AWS::Region": REGION,
+        "AWS::AccountId": ACCOUNT,
+        "AWS::URLSuffix": "localhost",
+        "AWS::StackName": f"{prefix}local",
+    }
     stack = Stack(endpoint=endpoint, resolve=template.Resolver(refs))
     attrs = stack.resolve.attrs
 
@@ -112,6 +119,14 @@ def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix
             Name=f"{prefix}{name}", SecretString=secrets.token_urlsafe(length)[:length]
         )["ARN"]
         stack.secrets[name] = refs[name] = arn
+
+    events = stack.client("events")
+    for name, res in template.resources("AWS::Events::EventBus").items():
+        bus = str(stack.resolve(res["Properties"]["Name"]))
+        arn = events.create_event_bus(Name=bus)["EventBusArn"]
+        stack.buses[name] = refs[name] = bus
+        attrs[(name, "Arn")] = arn
+        attrs[(name, "Name")] = bus
 
     queues = template.resources("AWS::SQS::Queue")
     sqs = stack.client("sqs")
@@ -157,3 +172,16 @@ def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix
         attrs[(name, "Arn")] = desc["TableArn"]
         attrs[(name, "StreamArn")] = desc.get("LatestStreamArn")
     return stack
+
+
+def tap_events(stack: Stack, name: str = "EventTap") -> str:
+    """A queue that receives every event on the template's buses (a rule matching all comment
+    events): how the local stack and the tests watch what a subscriber would get."""
+    sqs = stack.client("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events = stack.client("events")
+    for bus in stack.buses.values():
+        events.put_rule(Name=f"{name}-rule", EventBusName=bus, EventPattern='{"source": ["comments"]}')
+        events.put_targets(Rule=f"{name}-rule", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
+    return str(url)

@@ -67,6 +67,18 @@ def article_settings(articleId: str):  # noqa: N803
     return response(200, api.article_settings(articleId, app.current_event.raw_event), NO_STORE)
 
 
+@app.post("/moderation/authors/export")
+def export_author():
+    api.moderator(app.current_event.raw_event)
+    return response(200, api.export_author(app.current_event.raw_event), NO_STORE)
+
+
+@app.post("/moderation/authors/erase")
+def erase_author():
+    who = api.moderator(app.current_event.raw_event)
+    return response(200, api.erase_author(app.current_event.raw_event, who.name), NO_STORE)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event, context):

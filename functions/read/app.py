@@ -1,4 +1,5 @@
-"""GET /articles/{articleId}/comments: an article's published comments, oldest first."""
+"""GET /articles/{articleId}/comments (published comments, oldest first) and
+GET /articles/comment-counts (published comments per article)."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -21,6 +22,12 @@ def list_comments(articleId: str):  # noqa: N803 - the contract's path parameter
     params = app.current_event.query_string_parameters or {}
     page = reading.published_page(articleId, params.get("limit"), params.get("cursor"))
     return response(200, page, {"Cache-Control": "public, max-age=5"})
+
+
+@app.get("/articles/comment-counts")
+def comment_counts():
+    params = app.current_event.query_string_parameters or {}
+    return response(200, reading.comment_counts(params.get("ids")), {"Cache-Control": "public, max-age=30"})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

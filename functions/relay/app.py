@@ -1,10 +1,11 @@
-"""DynamoDB stream -> SQS moderation queue (held comments), with partial batch failures."""
+"""DynamoDB stream -> SQS moderation queue (held comments) and EventBridge (every lifecycle
+change), with partial batch failures so a record that fails is handed back, not lost."""
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from comments import relay
-from comments.adapters import queue
+from comments.adapters import events, queue
 from comments.settings import settings
 
 logger = Logger()
@@ -13,11 +14,14 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 def record_handler(record) -> None:
     comment = relay.newly_held(record.raw_event)
-    if comment is None:
-        return
-    message = relay.held_message(comment)
-    queue.send(settings().queue_url or "", message.model_dump_json(), {"commentId": comment.id})
-    logger.info("queued held comment", extra={"commentId": comment.id})
+    if comment is not None:
+        message = relay.held_message(comment)
+        queue.send(settings().queue_url or "", message.model_dump_json(), {"commentId": comment.id})
+        logger.info("queued held comment", extra={"commentId": comment.id})
+    entry = relay.lifecycle_event(record.raw_event)
+    if entry is not None and settings().event_bus_name:
+        events.publish(settings().event_bus_name or "", entry)
+        logger.info("published event", extra={"detailType": entry["DetailType"]})
 
 
 @logger.inject_lambda_context

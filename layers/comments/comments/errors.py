@@ -57,6 +57,11 @@ class Forbidden(CommentError):
     code = "forbidden"
 
 
+class EditWindowClosed(CommentError):
+    status = 403
+    code = "edit_window_closed"
+
+
 class CommentsClosed(CommentError):
     status = 403
     code = "comments_closed"

@@ -75,7 +75,9 @@ def response(status: int, body: Any, headers: dict[str, str] | None = None) -> A
     merged = dict(SECURITY_HEADERS)
     if headers:
         merged.update(headers)
-    payload = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    if body is None:
+        return Response(status_code=status, body="", headers=merged)
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(status_code=status, content_type="application/json", body=payload, headers=merged)
 
 

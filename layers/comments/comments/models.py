@@ -61,6 +61,9 @@ def refuse_controls(value: str) -> str:
     return _refuse_controls(value, _TAB_NEWLINE)
 
 
+CommentBody = Annotated[StrictStr, AfterValidator(_body)]
+
+
 class CommentDraft(BaseModel):
     """A submission as a comment form sends it (POST .../comments and .../validate)."""
 
@@ -69,8 +72,21 @@ class CommentDraft(BaseModel):
 
     name: Annotated[StrictStr, AfterValidator(_name)]
     email: Annotated[StrictStr, AfterValidator(_email)]
-    body: Annotated[StrictStr, AfterValidator(_body)]
+    body: CommentBody
     parentId: StrictStr | None = None
+
+
+class DeleteIn(BaseModel):
+    """DELETE /articles/{articleId}/comments/{commentId}"""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    editToken: StrictStr = Field(min_length=1, max_length=200)
+
+
+class EditIn(DeleteIn):
+    """PATCH /articles/{articleId}/comments/{commentId}"""
+
+    body: CommentBody
 
 
 class Comment(BaseModel):
@@ -139,12 +155,13 @@ class StoredComment(BaseModel):
     body: str
     createdAt: str
     status: Status
-    authorId: str
-    clientId: str
+    # Empty once the author is erased (the right to be forgotten).
+    authorId: str = ""
+    clientId: str = ""
     verdict: Literal["publish", "hold", "reject"]
     hits: list[dict[str, Any]] = Field(default_factory=list)
     policyVersion: str
-    editTokenHash: str
+    editTokenHash: str = ""
     updatedAt: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
 

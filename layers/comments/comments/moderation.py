@@ -165,7 +165,7 @@ class ReportStore(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
     def report(self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int) -> int | None: ...
     def send_back(
-        self, comment_id: str, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
+        self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
     ) -> bool: ...
 
 
@@ -190,4 +190,4 @@ def report(
     if count is None or count < threshold:
         return False
     entry = {"at": at, "event": "reported", "status": "pending", "reports": count}
-    return store.send_back(comment_id, threshold, reported_hit, entry, at)
+    return store.send_back(comment, threshold, reported_hit, entry, at)

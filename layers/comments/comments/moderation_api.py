@@ -4,10 +4,10 @@ moderator is (the JWT authorizer's claims), parsing bodies, and the metrics of d
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from comments import moderation, runtime
-from comments.errors import BadRequest, Forbidden, NotFound, Unauthorized, ValidationFailed
+from comments.errors import AlreadyDecided, BadRequest, Forbidden, NotFound, Unauthorized, ValidationFailed
 from comments.http import json_object
 from comments.ids import is_comment_id
 from comments.models import validation_details
@@ -146,3 +146,55 @@ def article_settings(article_id: str, event: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed(validation_details(exc)) from None
     runtime.table().put_article_settings(article_id, updated)
     return {"articleId": article_id, "settings": updated.model_dump()}
+
+
+class AuthorIn(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    email: StrictStr = Field(min_length=1, max_length=254)
+
+
+def _author(event: dict[str, Any]) -> str:
+    from comments import keys
+
+    try:
+        body = AuthorIn.model_validate(json_object(event))
+    except ValidationError as exc:
+        raise ValidationFailed(validation_details(exc)) from None
+    return keys.author_id(body.email)
+
+
+def export_author(event: dict[str, Any]) -> dict[str, Any]:
+    """Every comment by one author, whatever its status (the right of access)."""
+    table = runtime.table()
+    comments = table.comments_by_ids(table.author_comment_ids(_author(event)))
+    return {"comments": [c.public().model_dump() for c in comments]}
+
+
+def erase_author(event: dict[str, Any], moderator_name: str) -> dict[str, Any]:
+    """The right to be forgotten: every comment by the author leaves the public list, and its
+    name, body and identity are removed from storage for good (idempotent: a second call
+    erases nothing more). Only the fact of the erasure stays in each comment's history."""
+    from comments import lifecycle
+    from comments.policy.engine import duplicate_fingerprint
+
+    table = runtime.table()
+    author_id = _author(event)
+    erased = 0
+    for comment in table.comments_by_ids(table.author_comment_ids(author_id)):
+        at = lifecycle.iso(runtime.now())
+        try:
+            table.transition(
+                comment,
+                expect=(comment.status,),
+                status="erased",
+                entry={"at": at, "event": "erased", "status": "erased", "by": moderator_name},
+                now=at,
+                set_values={"name": "", "body": "", "hits": []},
+                remove=("authorId", "clientId", "editTokenHash", "gsi2pk", "gsi2sk", "reports"),
+                replace_history=True,
+            )
+        except AlreadyDecided:
+            continue  # changed under us; a second erase call picks it up
+        table.forget_duplicate_marker(author_id, duplicate_fingerprint(comment.body))
+        erased += 1
+    return {"erased": erased}

@@ -43,3 +43,21 @@ def published_page(article_id: str, limit: str | None, cursor: str | None) -> di
         "comments": [c.model_dump() for c in comments],
         "nextCursor": encode_cursor(article_id, last) if last else None,
     }
+
+
+MAX_COUNT_IDS = 100
+
+
+def comment_counts(ids_raw: str | None) -> dict[str, Any]:
+    """Published comments per article, from the counters kept with every status change."""
+    from comments.ids import is_article_id
+
+    ids = [i for i in (ids_raw or "").split(",") if i]
+    if not ids:
+        raise BadRequest("ids must list 1 to 100 article ids, comma-separated.")
+    if len(ids) > MAX_COUNT_IDS:
+        raise BadRequest(f"ids must list at most {MAX_COUNT_IDS} article ids.")
+    bad = next((i for i in ids if not is_article_id(i)), None)
+    if bad is not None:
+        raise BadRequest("ids must be article ids (A-Z a-z 0-9 . _ ~ -, 1 to 128 characters).")
+    return {"counts": runtime.table().counts(ids)}

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 class Settings(BaseModel):
     table_name: str = Field(alias="TABLE_NAME")
     queue_url: str | None = Field(default=None, alias="QUEUE_URL")
+    event_bus_name: str | None = Field(default=None, alias="EVENT_BUS_NAME")
     dead_letter_queue_url: str | None = Field(default=None, alias="DEAD_LETTER_QUEUE_URL")
     claim_seconds: int = Field(default=300, ge=10, le=43200, alias="CLAIM_SECONDS")
     moderators_group: str = Field(default="moderators", alias="MODERATORS_GROUP")

@@ -54,7 +54,13 @@ def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str
     return {"verdict": verdict.outcome, "reasons": [r.model_dump() for r in verdict.reasons()]}
 
 
+_fresh: dict[str, dict[str, Any]] = {}
+
+
 def _submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
+    """Store the comment. What it returns is what the idempotency record keeps, so it holds no
+    name, body or token: only the status, the comment id and the rules (a retry rebuilds the
+    body from the stored comment, which an erasure has already emptied)."""
     draft = CommentDraft.model_validate(request["payload"])
     sub = _submission(request["articleId"], draft, request["sourceIp"])
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
@@ -71,10 +77,26 @@ def _submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]
         _count(metrics, exc)
         raise
     _count(metrics, accepted)
-    body: dict[str, Any] = {"status": accepted.comment.status, "comment": accepted.comment.model_dump()}
+    _fresh[accepted.comment.id] = accepted.comment.model_dump()
+    result: dict[str, Any] = {"statusCode": 202 if accepted.held else 201, "commentId": accepted.comment.id}
     if accepted.held:
-        body["reasons"] = [r.model_dump() for r in accepted.reasons]
-    return {"statusCode": 202 if accepted.held else 201, "body": body}
+        result["reasons"] = [r.model_dump() for r in accepted.reasons]
+    return result
+
+
+def _response_body(result: dict[str, Any]) -> dict[str, Any]:
+    """The 201/202 body: the comment as just stored, or, for a retry answered from the
+    idempotency record, as it is stored now."""
+    comment_id = result["commentId"]
+    comment = _fresh.pop(comment_id, None)
+    if comment is None:
+        stored = runtime.table().get(comment_id)
+        comment = stored.public().model_dump() if stored else {"id": comment_id}
+    body: dict[str, Any] = {"status": "pending" if result["statusCode"] == 202 else "published", "comment": comment}
+    if "reasons" in result:
+        body["reasons"] = result["reasons"]
+    body["editToken"] = keys.edit_token(comment_id)
+    return body
 
 
 def _count(metrics: Any, outcome: Any) -> None:
@@ -141,9 +163,7 @@ def submit(
         result = _submit_once(request, metrics)
     else:
         result = _run_idempotent({**request, "key": f"{article_id}\n{key}"}, lambda_context, metrics)
-    body = dict(result["body"])
-    body["editToken"] = keys.edit_token(body["comment"]["id"])
-    return int(result["statusCode"]), body
+    return int(result["statusCode"]), _response_body(result)
 
 
 def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any) -> dict[str, Any]:

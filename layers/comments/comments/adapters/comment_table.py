@@ -45,6 +45,10 @@ def comment_from_item(item: dict[str, Any]) -> StoredComment:
     return StoredComment.model_validate({k: values[k] for k in _COMMENT_FIELDS if k in values})
 
 
+def cancellation_codes(exc: Any) -> list[str]:
+    return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
+
+
 class CommentTable:
     """The boto3 adapter behind the lifecycle's store protocol."""
 
@@ -136,31 +140,56 @@ class CommentTable:
                 "expiration": duplicate_until,
             }
         )
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.name,
+                    "Item": comment_item(comment),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": self.name,
+                    "Item": marker,
+                    "ConditionExpression": "attribute_not_exists(pk) OR expiration < :now",
+                    "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
+                }
+            },
+        ]
+        if comment.status == "published":
+            items.append(self._count(comment.articleId, +1))
         try:
-            self.ddb.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self.name,
-                            "Item": comment_item(comment),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self.name,
-                            "Item": marker,
-                            "ConditionExpression": "attribute_not_exists(pk) OR expiration < :now",
-                            "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
-                        }
-                    },
-                ]
-            )
+            self.ddb.transact_write_items(TransactItems=items)
         except self.ddb.exceptions.TransactionCanceledException as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            reasons = cancellation_codes(exc)
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
                 raise DuplicateComment() from None
             raise
+
+    # -- counts --------------------------------------------------------------------------------
+    def _count(self, article_id: str, delta: int) -> dict[str, Any]:
+        """The article's published-comment counter, moved in the same transaction as the status
+        change that moves it: never a scan, never out of step."""
+        return {
+            "Update": {
+                "TableName": self.name,
+                "Key": {"pk": {"S": f"CNT#{article_id}"}},
+                "UpdateExpression": "ADD n :d SET kind = :kind",
+                "ExpressionAttributeValues": {":d": {"N": str(delta)}, ":kind": {"S": "count"}},
+            }
+        }
+
+    def counts(self, article_ids: list[str]) -> dict[str, int]:
+        found: dict[str, int] = dict.fromkeys(article_ids, 0)
+        keys = [{"pk": {"S": f"CNT#{a}"}} for a in dict.fromkeys(article_ids)]
+        request: dict[str, Any] = {self.name: {"Keys": keys, "ProjectionExpression": "pk, n"}} if keys else {}
+        while request:
+            reply = self.ddb.batch_get_item(RequestItems=request)
+            for item in reply.get("Responses", {}).get(self.name, []):
+                found[item["pk"]["S"].removeprefix("CNT#")] = max(0, int(item.get("n", {}).get("N", "0")))
+            request = reply.get("UnprocessedKeys") or {}
+        return found
 
     def put_article_settings(self, article_id: str, settings: ArticleSettings) -> None:
         self.ddb.put_item(
@@ -170,40 +199,78 @@ class CommentTable:
             ExpressionAttributeValues={":article": {"S": "article"}},
         )
 
-    # -- moderation ----------------------------------------------------------------------------
-    def decide(self, comment: StoredComment, status: str, entry: dict[str, Any], now: str) -> StoredComment:
-        """pending -> published | rejected, exactly once: the write's condition is the status it
-        expects, so of two racing moderators one wins and the other gets AlreadyDecided."""
+    # -- status changes ------------------------------------------------------------------------
+    def transition(
+        self,
+        comment: StoredComment,
+        *,
+        expect: tuple[str, ...],
+        status: str,
+        entry: dict[str, Any],
+        now: str,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        replace_history: bool = False,
+        condition: str | None = None,
+        condition_values: dict[str, Any] | None = None,
+    ) -> StoredComment:
+        """Move a comment from one of the `expect`ed statuses to `status`, exactly once: the
+        write's condition is the status it expects, so of two racing writers one wins and the
+        other gets AlreadyDecided (or NotFound if the comment does not exist). The article's
+        counter and the public index keys move in the same transaction, and one history entry
+        is appended (or the history replaced, for an erasure)."""
         names = {"#s": "status", "#h": "history"}
-        values: dict[str, Any] = {
-            ":pending": "pending",
-            ":new": status,
-            ":now": now,
-            ":entry": [entry],
-        }
-        update = "SET #s = :new, updatedAt = :now, #h = list_append(if_not_exists(#h, :empty), :entry)"
-        values[":empty"] = []
+        values: dict[str, Any] = {":new": status, ":now": now, ":entry": [entry]}
+        sets = ["#s = :new", "updatedAt = :now"]
+        sets.append("#h = :entry" if replace_history else "#h = list_append(#h, :entry)")
+        removals = list(remove)
+        for i, (attr, value) in enumerate((set_values or {}).items()):
+            names[f"#a{i}"] = attr
+            values[f":a{i}"] = value
+            sets.append(f"#a{i} = :a{i}")
         if status == "published":
-            keys = published_keys(comment)
-            update += ", gsi1pk = :g1pk, gsi1sk = :g1sk"
-            values[":g1pk"], values[":g1sk"] = keys["gsi1pk"], keys["gsi1sk"]
+            index = published_keys(comment)
+            sets += ["gsi1pk = :g1pk", "gsi1sk = :g1sk"]
+            values[":g1pk"], values[":g1sk"] = index["gsi1pk"], index["gsi1sk"]
         else:
-            update += " REMOVE gsi1pk, gsi1sk"
+            removals += ["gsi1pk", "gsi1sk"]
+        expected = {f":e{i}": s for i, s in enumerate(expect)}
+        values.update(expected)
+        cond = f"attribute_exists(pk) AND #s IN ({', '.join(expected)})"
+        if condition:
+            cond += f" AND ({condition})"
+            values.update(condition_values or {})
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(dict.fromkeys(removals)) if removals else "")
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self.name,
+                    "Key": comment_key(comment.id),
+                    "UpdateExpression": update,
+                    "ConditionExpression": cond,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": to_item(values),
+                }
+            }
+        ]
+        delta = (status == "published") - (comment.status == "published")
+        if delta:
+            items.append(self._count(comment.articleId, delta))
         try:
-            result = self.ddb.update_item(
-                TableName=self.name,
-                Key=comment_key(comment.id),
-                UpdateExpression=update,
-                ConditionExpression="attribute_exists(pk) AND #s = :pending",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-            )
-        except self.ddb.exceptions.ConditionalCheckFailedException:
-            if self.get(comment.id) is None:
-                raise NotFound() from None
-            raise AlreadyDecided() from None
-        return comment_from_item(result["Attributes"])
+            self.ddb.transact_write_items(TransactItems=items)
+        except self.ddb.exceptions.TransactionCanceledException as exc:
+            if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+                if self.get(comment.id) is None:
+                    raise NotFound() from None
+                raise AlreadyDecided() from None
+            raise
+        history = [entry] if replace_history else [*comment.history, entry]
+        changed = {**(set_values or {}), "status": status, "updatedAt": now, "history": history}
+        return comment.model_copy(update={k: v for k, v in changed.items() if k in StoredComment.model_fields})
+
+    def decide(self, comment: StoredComment, status: str, entry: dict[str, Any], now: str) -> StoredComment:
+        """pending -> published | rejected, exactly once."""
+        return self.transition(comment, expect=("pending",), status=status, entry=entry, now=now)
 
     def ban(self, author_id: str, until_epoch: int | None, entry: dict[str, Any]) -> None:
         values: dict[str, Any] = {"pk": f"BAN#{author_id}", "kind": "ban", **entry}
@@ -245,7 +312,7 @@ class CommentTable:
                 ]
             )
         except self.ddb.exceptions.TransactionCanceledException as exc:
-            codes = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            codes = cancellation_codes(exc)
             if codes and codes[0] == "ConditionalCheckFailed":
                 return None
             if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
@@ -256,32 +323,20 @@ class CommentTable:
         ).get("Item", {})
         return int(item.get("reports", {}).get("N", "0"))
 
-    def send_back(
-        self, comment_id: str, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
-    ) -> bool:
+    def send_back(self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str) -> bool:
         """published -> pending once enough readers reported it; the stream then queues it."""
         try:
-            self.ddb.update_item(
-                TableName=self.name,
-                Key=comment_key(comment_id),
-                UpdateExpression=(
-                    "SET #s = :pending, updatedAt = :now, heldAt = :now, hits = list_append(hits, :hit), "
-                    "#h = list_append(#h, :entry) REMOVE gsi1pk, gsi1sk"
-                ),
-                ConditionExpression="#s = :published AND reports >= :t",
-                ExpressionAttributeNames={"#s": "status", "#h": "history"},
-                ExpressionAttributeValues=to_item(
-                    {
-                        ":pending": "pending",
-                        ":published": "published",
-                        ":now": now,
-                        ":hit": [hit],
-                        ":entry": [entry],
-                        ":t": threshold,
-                    }
-                ),
+            self.transition(
+                comment,
+                expect=("published",),
+                status="pending",
+                entry=entry,
+                now=now,
+                set_values={"hits": [*comment.hits, hit]},
+                condition="reports >= :t",
+                condition_values={":t": threshold},
             )
-        except self.ddb.exceptions.ConditionalCheckFailedException:
+        except AlreadyDecided:
             return False
         return True
 
@@ -299,3 +354,21 @@ class CommentTable:
             if "LastEvaluatedKey" not in page:
                 return ids
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def comments_by_ids(self, ids: list[str]) -> list[StoredComment]:
+        out: list[StoredComment] = []
+        for start in range(0, len(ids), 100):
+            request: dict[str, Any] = {self.name: {"Keys": [comment_key(i) for i in ids[start : start + 100]]}}
+            while request:
+                reply = self.ddb.batch_get_item(RequestItems=request)
+                out += [comment_from_item(item) for item in reply.get("Responses", {}).get(self.name, [])]
+                request = reply.get("UnprocessedKeys") or {}
+        return sorted(out, key=lambda c: (c.createdAt, c.id))
+
+    def forget_duplicate_marker(self, author_id: str, fingerprint: str) -> None:
+        self.ddb.delete_item(
+            TableName=self.name,
+            Key={"pk": {"S": f"D#{author_id}#{fingerprint}"}},
+            ConditionExpression="attribute_not_exists(pk) OR kind = :dup",
+            ExpressionAttributeValues={":dup": {"S": "duplicate"}},
+        )
