@@ -34,7 +34,8 @@ def free_port() -> int:
 
 @dataclass
 class MotoServer:
-    """A moto server subprocess on a free loopback port."""
+    """A moto server subprocess on a free loopback port (`comments_dev.moto_server`: moto with
+    transactions that do not copy the whole table)."""
 
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -47,7 +48,7 @@ class MotoServer:
         self.port = self.port or free_port()
         env = {**os.environ, **FAKE_CREDENTIALS}
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "comments_dev.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -58,6 +58,7 @@ class StreamMapping:
         self.retry_delay = 0.5
         self._stop = threading.Event()
         self._iterator: str | None = None
+        self._last: str | None = None  # the last sequence number handed over successfully
         self.invocations = 0
         self.failures = 0
 
@@ -71,10 +72,19 @@ class StreamMapping:
     def poll_once(self) -> int | None:
         """One poll: how many records went through, or None if the function failed some."""
         if self._iterator is None:
-            self._iterator = self._shard_iterator("TRIM_HORIZON")
+            self._iterator = (
+                self._shard_iterator("AFTER_SEQUENCE_NUMBER", self._last)
+                if self._last
+                else self._shard_iterator("TRIM_HORIZON")
+            )
         page = self.streams.get_records(ShardIterator=self._iterator, Limit=self.batch_size)
         records = page.get("Records", [])
         next_iterator = page.get("NextShardIterator")
+        if not records:
+            # moto replaces a table's stream shard object when it rolls back a cancelled
+            # transaction, which strands open iterators: start a fresh one after the last record.
+            self._iterator = None
+            return 0
         wanted = [
             _lambda_record(r, self.stream_arn)
             for r in records
@@ -86,7 +96,8 @@ class StreamMapping:
                 self.failures += 1
                 self._iterator = self._shard_iterator("AT_SEQUENCE_NUMBER", failed)
                 return None
-        self._iterator = next_iterator or self._iterator
+        self._last = str(records[-1]["dynamodb"]["SequenceNumber"])
+        self._iterator = next_iterator
         return len(wanted)
 
     def _invoke(self, records: list[dict[str, Any]]) -> str | None:

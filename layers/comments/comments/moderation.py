@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from comments import keys
-from comments.errors import BadRequest, NotFound
+from comments.errors import AlreadyDecided, BadRequest, NotFound
 from comments.lifecycle import iso
 from comments.models import Comment, HeldMessage, StoredComment, refuse_controls
 from comments.policy.model import Reason
@@ -79,7 +79,8 @@ def claim_next(store: Store, queue: Queue, max_items: int, claim_seconds: int, n
         except ValueError:
             continue  # not ours to decide: left for the dead-letter queue after maxReceiveCount
         current = store.get(held.comment.id)
-        if current is None or current.status != "pending":
+        # A second copy of a message already in this batch (SQS delivers at least once) is dropped too.
+        if current is None or current.status != "pending" or any(i.comment.id == current.id for i in items):
             queue.delete(message["ReceiptHandle"])
             continue
         items.append(
@@ -111,6 +112,8 @@ def decide(
     comment = store.get(comment_id)
     if comment is None:
         raise NotFound()
+    if comment.status != "pending":
+        raise AlreadyDecided()
     status = "published" if decision.decision == "approve" else "rejected"
     at = iso(now)
     entry = {
@@ -124,7 +127,12 @@ def decide(
         "rules": [h["rule"] for h in comment.hits],
         "banAuthor": decision.banAuthor,
     }
-    updated = store.decide(comment, status, entry, at)  # raises AlreadyDecided for the loser of a race
+    try:
+        updated = store.decide(comment, status, entry, at)  # raises AlreadyDecided for the loser of a race
+    except AlreadyDecided:
+        if receipt:
+            queue.delete(receipt)  # this copy of the message has nothing left to decide
+        raise
     if decision.banAuthor:
         until = int(now.timestamp()) + decision.banDays * 86400 if decision.banDays else None
         store.ban(
