@@ -788,6 +788,28 @@ def cmd_dlq_redrive(args: argparse.Namespace, out: IO[str]) -> int:
     return EXIT_OK
 
 
+def cmd_author(args: argparse.Namespace, out: IO[str]) -> int:
+    """The right of access (export) and the right to be forgotten (erase), by email."""
+    from comments import moderation_api
+
+    if args.author_command == "export":
+        comments = moderation_api.export_by_email(args.email)["comments"]
+        if args.json:
+            for comment in comments:
+                out.write(json.dumps(comment) + "\n")
+        else:
+            for c in comments:
+                print(f"{c['id']}  {c['status']:<9}  {clip(c['articleId'], 24):<24}  {clip(c['body'], 60)}", file=out)
+            print(f"{len(comments)} comment(s)", file=out)
+        return EXIT_OK
+    erased = moderation_api.erase_by_email(args.email, moderator(args.as_).name)
+    if args.json:
+        out.write(json.dumps(erased) + "\n")
+    else:
+        print(f"erased {erased['erased']} comment(s)", file=out)
+    return EXIT_OK
+
+
 # -- the command line -------------------------------------------------------------------------------
 
 
@@ -804,7 +826,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         usage="%(prog)s [options]                      (interactive)\n"
-        "       %(prog)s [options] {list,decide,dlq} ...   (for scripts)",
+        "       %(prog)s [options] {list,decide,dlq,author} ...   (for scripts)",
         description="Work the comment service's moderation queue: interactively (no subcommand) or "
         "from scripts. Uses the service's own domain code with your AWS credentials, against AWS "
         "or the local emulator (AWS_ENDPOINT_URL).",
@@ -902,6 +924,14 @@ def parser() -> argparse.ArgumentParser:
     dr.add_argument(
         "--limit", type=_count(1, 10000), default=100, metavar="N", help="at most N (default 100)"
     )
+    author = sub.add_parser("author", prog=f"{PROG} [options] author", help="an author's data, by email")
+    author_sub = author.add_subparsers(dest="author_command", metavar="COMMAND", required=True)
+    for name, text in (
+        ("export", "every comment by the author, any status (the right of access)"),
+        ("erase", "remove the author's name, text and identity for good (the right to be forgotten)"),
+    ):
+        a = author_sub.add_parser(name, prog=f"{PROG} [options] author {name}", parents=[as_json], help=text)
+        a.add_argument("email", metavar="EMAIL")
     return p
 
 
@@ -911,6 +941,8 @@ NEEDS = {
     "decide": ("table",),
     ("dlq", "list"): ("dlq",),
     ("dlq", "redrive"): ("dlq", "queue"),
+    ("author", "export"): ("table", "secret"),
+    ("author", "erase"): ("table", "secret"),
 }
 
 
@@ -922,7 +954,7 @@ def main(argv: list[str] | None = None) -> int:
             p.error("--ban goes with reject")
         if args.ban_days and not args.ban:
             p.error("--ban-days goes with --ban")
-    key = ("dlq", args.dlq_command) if args.command == "dlq" else args.command
+    key = (args.command, getattr(args, f"{args.command}_command")) if args.command in ("dlq", "author") else args.command
     try:
         prepare_aws(args)
         resources = resolve(args, os.environ)
@@ -934,6 +966,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_list(args, sys.stdout)
         if args.command == "decide":
             return cmd_decide(args, sys.stdout)
+        if args.command == "author":
+            return cmd_author(args, sys.stdout)
         if args.dlq_command == "list":
             return cmd_dlq_list(args, sys.stdout)
         return cmd_dlq_redrive(args, sys.stdout)

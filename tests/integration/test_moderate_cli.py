@@ -543,3 +543,24 @@ def test_the_console_script_runs(api, aws_stack, relay):
     )
     assert done.returncode == 0, done.stderr
     assert [json.loads(line)["comment"]["id"] for line in done.stdout.splitlines()] == [comment["id"]]
+
+
+def test_author_export_and_erase_from_the_terminal(api, aws_stack, capsys):
+    from comments_dev.moderate_cli import main
+
+    # Given two comments by one author
+    for word in ("first", "second"):
+        reply = api.call("POST", "/articles/cli-author/comments",
+                         {"name": "Eve", "email": "eve@example.org", "body": f"My {word} thought."})
+        assert reply.status == 201
+    capsys.readouterr()
+    # When a moderator exports, then erases the author from the terminal
+    assert main(["--as", "mia", "author", "export", "--json", "eve@example.org"]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(["--as", "mia", "author", "erase", "EVE@example.org"]) == 0
+    erased = capsys.readouterr().out
+    # Then the export had both, the erase says so, and nothing is left to export
+    assert [c["body"] for c in exported] == ["My first thought.", "My second thought."]
+    assert "erased 2 comment(s)" in erased
+    assert main(["--as", "mia", "author", "export", "--json", "eve@example.org"]) == 0
+    assert capsys.readouterr().out == ""

@@ -41,9 +41,8 @@ def dead_letters() -> Any:
 
 
 def parse_max(raw: str | None) -> int:
-    if raw in (None, ""):
+    if raw is None:
         return 1
-    assert raw is not None
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10:
         raise BadRequest("max must be a whole number from 1 to 10.")
     return int(raw)
@@ -153,32 +152,41 @@ class AuthorIn(BaseModel):
     email: StrictStr = Field(min_length=1, max_length=254)
 
 
-def _author(event: dict[str, Any]) -> str:
-    from comments import keys
-
+def _email(event: dict[str, Any]) -> str:
     try:
-        body = AuthorIn.model_validate(json_object(event))
+        return AuthorIn.model_validate(json_object(event)).email
     except ValidationError as exc:
         raise ValidationFailed(validation_details(exc)) from None
-    return keys.author_id(body.email)
 
 
 def export_author(event: dict[str, Any]) -> dict[str, Any]:
-    """Every comment by one author, whatever its status (the right of access)."""
-    table = runtime.table()
-    comments = table.comments_by_ids(table.author_comment_ids(_author(event)))
-    return {"comments": [c.public().model_dump() for c in comments]}
+    return export_by_email(_email(event))
 
 
 def erase_author(event: dict[str, Any], moderator_name: str) -> dict[str, Any]:
+    return erase_by_email(_email(event), moderator_name)
+
+
+def export_by_email(email: str) -> dict[str, Any]:
+    """Every comment by one author, whatever its status (the right of access)."""
+    from comments import keys
+
+    table = runtime.table()
+    comments = table.comments_by_ids(table.author_comment_ids(keys.author_id(email)))
+    return {"comments": [c.public().model_dump() for c in comments]}
+
+
+def erase_by_email(email: str, moderator_name: str) -> dict[str, Any]:
     """The right to be forgotten: every comment by the author leaves the public list, and its
     name, body and identity are removed from storage for good (idempotent: a second call
     erases nothing more). Only the fact of the erasure stays in each comment's history."""
     from comments import lifecycle
     from comments.policy.engine import duplicate_fingerprint
 
+    from comments import keys
+
     table = runtime.table()
-    author_id = _author(event)
+    author_id = keys.author_id(email)
     erased = 0
     for comment in table.comments_by_ids(table.author_comment_ids(author_id)):
         at = lifecycle.iso(runtime.now())
