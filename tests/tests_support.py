@@ -11,6 +11,7 @@ def reset() -> None:
         keys._root,
         keys._key,
         runtime.table,
+        runtime._ssm,
         dynamo.client,
         queue.client,
         events.client,
@@ -20,3 +21,7 @@ def reset() -> None:
     ):
         fn.cache_clear()
     runtime._last_good.clear()
+    # Powertools Parameters keeps its SSM / Secrets Manager clients (and their endpoints) per process.
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+
+    DEFAULT_PROVIDERS.clear()

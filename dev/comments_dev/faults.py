@@ -6,12 +6,16 @@ import threading
 
 
 class CuttableProxy:
+    """`cut()`: connections refused and dropped (an outage). `stall()`: connections stay open
+    but nothing comes back (a black hole: only the client's timeouts end the wait)."""
+
     def __init__(self, target_port: int, host: str = "127.0.0.1") -> None:
         self.target = (host, target_port)
         self.listener = socket.create_server((host, 0))
         self.port = int(self.listener.getsockname()[1])
         self.up = threading.Event()
         self.up.set()
+        self.stalled = threading.Event()
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -32,7 +36,11 @@ class CuttableProxy:
                 conn.close()
             self._conns.clear()
 
+    def stall(self) -> None:
+        self.stalled.set()
+
     def restore(self) -> None:
+        self.stalled.clear()
         self.up.set()
 
     def close(self) -> None:
@@ -58,10 +66,11 @@ class CuttableProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
+                if self.stalled.is_set():
+                    continue  # swallowed: the other side waits for an answer that never comes
                 dst.sendall(data)
         except OSError:
             pass

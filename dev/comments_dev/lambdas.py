@@ -1,11 +1,13 @@
 """Run the template's functions in this process as Lambda would: each function's app.py loaded
-from its CodeUri (the layer package is importable as on /opt/python), a small pool of
-independent module instances standing in for warm containers (Lambda gives one request at a
-time to a container), and a LambdaContext with a real deadline."""
+from its CodeUri (the layer package is importable as on /opt/python), a pool of independent
+module instances standing in for warm containers (Lambda gives one request at a time to a
+container, and starts another one when all are busy), and a LambdaContext with a real
+deadline."""
 
 import importlib.util
 import itertools
 import queue
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,10 +36,15 @@ class LambdaContext:
 
 
 class Function:
-    """One function of the template, with `size` warm instances."""
+    """One function of the template: `size` warm instances to begin with, and, like Lambda
+    scaling out, a new one (a cold start) when a request finds them all busy, up to
+    `max_size` (then requests wait for a free one)."""
 
-    def __init__(self, name: str, size: int = 4) -> None:
+    def __init__(self, name: str, size: int = 4, max_size: int = 16) -> None:
         self.name = name
+        self.max_size = max(size, max_size)
+        self._created = size
+        self._grow = threading.Lock()
         props = template.resources("AWS::Serverless::Function")[name]["Properties"]
         glob = template.load().get("Globals", {}).get("Function", {})
         self.timeout = float(props.get("Timeout", glob.get("Timeout", 3)))
@@ -55,8 +62,19 @@ class Function:
         spec.loader.exec_module(module)
         return module
 
+    def _instance(self) -> ModuleType:
+        try:
+            return self._pool.get_nowait()
+        except queue.Empty:
+            pass
+        with self._grow:
+            grow = self._created < self.max_size
+            if grow:
+                self._created += 1
+        return self._load() if grow else self._pool.get()
+
     def invoke(self, event: dict[str, Any]) -> Any:
-        module = self._pool.get()
+        module = self._instance()
         try:
             ctx = LambdaContext(
                 function_name=self.name,

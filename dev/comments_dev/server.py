@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from comments_dev import apigw, template
-from comments_dev.emulator import MotoServer, Stack, create_stack
+from comments_dev import apigw, authorizer, template
+from comments_dev.emulator import MotoServer, Stack, create_stack, tap_events
 from comments_dev.lambdas import Function
 from comments_dev.streams import StreamMapping, stream_mappings
 
@@ -38,7 +38,9 @@ class LocalStack:
     cors: dict[str, Any]
     moderator_token: str
     mappings: list[StreamMapping] = field(default_factory=list)
+    jwt: authorizer.JwtSettings = field(default_factory=authorizer.JwtSettings.from_env)
     moto: MotoServer | None = None
+    events: "EventLog | None" = None
 
     def match(self, method: str, path: str) -> tuple[template.Route, dict[str, str]] | None:
         for route in self.routes:
@@ -52,6 +54,8 @@ class LocalStack:
     def stop(self) -> None:
         for mapping in self.mappings:
             mapping.stop()
+        if self.events:
+            self.events.stop()
         if self.moto:
             self.moto.stop()
 
@@ -93,7 +97,44 @@ def build(
         moto=moto,
     )
     local.mappings = stream_mappings(stack, functions)
+    local.events = EventLog(stack, tap_events(stack))
     return local
+
+
+class EventLog:
+    """What a subscriber to the event bus would see: drained from a queue that a catch-all rule
+    on the bus feeds, printed as it arrives, and kept (the last 1,000) for GET /_dev/events."""
+
+    def __init__(self, stack: Stack, queue_url: str, keep: int = 1000) -> None:
+        from collections import deque
+
+        self.sqs = stack.client("sqs")
+        self.url = queue_url
+        self.seen: deque[dict[str, Any]] = deque(maxlen=keep)
+        self._stop = threading.Event()
+
+    def drain_once(self, wait: int = 1) -> None:
+        reply = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+        for message in reply.get("Messages", []):
+            event = json.loads(message["Body"])
+            self.seen.append(event)
+            comment = (event.get("detail") or {}).get("comment") or {}
+            print(f"event {event.get('detail-type')} {comment.get('id')} ({comment.get('status')})", flush=True)
+            self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain_once()
+            except Exception:
+                log.exception("event tap failed")
+                self._stop.wait(1)
+
+    def start(self) -> None:
+        threading.Thread(target=self.run, name="event-tap", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -103,13 +144,26 @@ class Handler(BaseHTTPRequestHandler):
     local: LocalStack
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.info("%s %s", self.address_string(), format % args)
+        # No client address: no log line carries an IP (API Gateway's sourceIp is hashed too).
+        log.info("%s", format % args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's own refusals (bad request line, URI or header too long, too many
+        headers, unknown method) as the contract's JSON errors, never an HTML page."""
+        codes = {413: "payload_too_large", 404: "not_found", 405: "method_not_allowed"}
+        status = 405 if code == 501 else code  # an unknown method: refused, not a server error
+        self.close_connection = True
+        try:
+            self._json(status, {"error": codes.get(status, "bad_request"), "message": message or "Bad request."},
+                       {"Connection": "close"})
+        except OSError:
+            pass
 
     # -- plumbing ------------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
               content_type: str = "application/json") -> None:
         self.send_response(status)
-        merged = {"Content-Type": content_type, "Content-Length": str(len(body))}
+        merged = {"Content-Type": content_type, "Content-Length": str(len(body)), "X-Content-Type-Options": "nosniff"}
         merged.update(headers or {})
         for k, v in merged.items():
             self.send_header(k, v)
@@ -183,6 +237,12 @@ class Handler(BaseHTTPRequestHandler):
             html = pages.policy_page(runtime.policy())
             self._send(200, html.encode(), content_type="text/html; charset=utf-8")
             return True
+        if path in ("/moderation", "/moderation/"):  # the moderator console; the API is under /moderation/...
+            console = (WEB / "moderation.html").read_bytes()
+            headers = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer",
+                       "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'"}
+            self._send(200, console, headers, "text/html; charset=utf-8")
+            return True
         if path.startswith("/static/"):
             name = path.removeprefix("/static/")
             file = (WEB / name).resolve()
@@ -190,6 +250,14 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, file.read_bytes(), {"Cache-Control": "no-cache"}, _STATIC_TYPES[file.suffix])
             else:
                 self._json(404, {"error": "not_found"})
+            return True
+        if path == "/_dev/events":
+            self._json(200, {"events": list(self.local.events.seen) if self.local.events else []})
+            return True
+        if path == "/openapi.json":
+            from comments_dev import openapi
+
+            self._send(200, openapi.document_json(self._origin()).encode(), {"Cache-Control": "no-cache"})
             return True
         if path == "/_dev/stack":
             s = self.local.stack
@@ -214,7 +282,8 @@ class Handler(BaseHTTPRequestHandler):
         if route.authorizer:
             claims = self._claims()
             if claims is None:
-                self._json(401, {"error": "unauthorized"}, {**self._origin_headers(), "WWW-Authenticate": "Bearer"})
+                self._json(401, {"error": "unauthorized"},
+                           {**self._origin_headers(), "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
                 return
         event = apigw.http_api_event(
             method=self.command,
@@ -236,13 +305,15 @@ class Handler(BaseHTTPRequestHandler):
         self._lambda_response(result)
 
     def _claims(self) -> dict[str, Any] | None:
-        """The dev server plays the JWT authorizer: the local moderator token stands for a
-        Cognito user in the `moderators` group."""
-        auth = self.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else ""
-        if not token or not secrets.compare_digest(token, self.local.moderator_token):
-            return None
-        return {"sub": "local-moderator", "username": "local-moderator", "cognito:groups": "[moderators]"}
+        """The dev server plays the JWT authorizer (see authorizer.py): the local moderator token
+        stands for a Cognito user in the `moderators` group; an HS256 JWT signed with
+        MODERATOR_JWT_SECRET is checked (signature, exp, issuer, audience) and its claims passed
+        on as API Gateway would. None: 401, the function is never invoked."""
+        token = authorizer.bearer(self.headers.get("Authorization"))
+        return authorizer.verify(token, self.local.jwt, self.local.moderator_token)
+
+    def _origin(self) -> str:
+        return f"http://{self.headers.get('Host') or '127.0.0.1'}"
 
     def _lambda_response(self, result: Any) -> None:
         if not isinstance(result, dict) or "statusCode" not in result:
@@ -267,9 +338,15 @@ class Handler(BaseHTTPRequestHandler):
 
 def serve(local: LocalStack, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:
     handler = type("BoundHandler", (Handler,), {"local": local})
-    httpd = ThreadingHTTPServer((host, port), handler)
+    httpd = _Server((host, port), handler)
     httpd.daemon_threads = True
     return httpd
+
+
+class _Server(ThreadingHTTPServer):
+    # The stdlib's listen backlog of 5 resets connections under a burst of clients; the gateway
+    # this stands in for would queue them.
+    request_queue_size = 256
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for mapping in local.mappings:
         mapping.start()
+    if local.events:
+        local.events.start()
     httpd = serve(local, "127.0.0.1", port)
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     print(f"Comment service (local) on {base}", flush=True)

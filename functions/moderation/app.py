@@ -12,8 +12,8 @@ from comments.errors import NotFound
 logger = Logger()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
-install_error_handlers(app, logger)
 NO_STORE = {"Cache-Control": "no-store"}
+install_error_handlers(app, logger, NO_STORE)
 
 
 @app.get("/moderation/queue")

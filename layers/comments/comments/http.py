@@ -20,6 +20,7 @@ _THROTTLED = frozenset(
         "TransactionInProgressException",
     }
 )
+_RETRYABLE_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -81,8 +82,8 @@ def response(status: int, body: Any, headers: dict[str, str] | None = None) -> A
     return Response(status_code=status, content_type="application/json", body=payload, headers=merged)
 
 
-def error_response(exc: CommentError) -> Any:
-    return response(exc.status, exc.body(), exc.headers())
+def error_response(exc: CommentError, headers: dict[str, str] | None = None) -> Any:
+    return response(exc.status, exc.body(), {**(headers or {}), **exc.headers()})
 
 
 def is_throttling(exc: BaseException) -> bool:
@@ -90,26 +91,33 @@ def is_throttling(exc: BaseException) -> bool:
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
     if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code") in _THROTTLED
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "TransactionCanceledException":
+            # A transaction cancelled for capacity or a conflicting transaction wrote nothing:
+            # retryable, like a throttled single-item call (a failed condition is not).
+            reasons = {str(r.get("Code")) for r in exc.response.get("CancellationReasons", []) if r}
+            return bool(reasons & _RETRYABLE_CANCELLATIONS)
+        return code in _THROTTLED
     return isinstance(exc, ConnectionError | HTTPClientError)
 
 
-def install_error_handlers(app: Any, logger: Any) -> None:
+def install_error_handlers(app: Any, logger: Any, headers: dict[str, str] | None = None) -> None:
     """The single mapping from exceptions to HTTP: contract errors as they are, storage trouble
-    as 503 with Retry-After, anything else as a bare 500 with no internals."""
+    as 503 with Retry-After, anything else as a bare 500 with no internals. `headers` go on
+    every error response too (the moderation API's `Cache-Control: no-store`)."""
 
     @app.exception_handler(CommentError)
     def _domain(exc: CommentError) -> Any:
-        return error_response(exc)
+        return error_response(exc, headers)
 
     @app.not_found
     def _not_found(_exc: Exception) -> Any:
-        return response(404, {"error": "not_found"})
+        return response(404, {"error": "not_found"}, headers)
 
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Any:
         if is_throttling(exc):
             logger.warning("storage unavailable", extra={"error": type(exc).__name__})
-            return error_response(ServiceUnavailable(retry_after=1))
+            return error_response(ServiceUnavailable(retry_after=1), headers)
         logger.exception("unhandled error")
-        return response(500, {"error": "internal_error"})
+        return response(500, {"error": "internal_error"}, headers)

@@ -35,6 +35,7 @@ class Submission:
     author_id: str  # keyed hash of the email
     client_id: str  # keyed hash of API Gateway's sourceIp
     now: datetime
+    request_ref: str | None = None  # keyed hash of article + Idempotency-Key, when the client sent one
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,21 @@ def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: Art
     return verdict.with_hits(extra) if extra else verdict
 
 
+def _stored_by_an_earlier_attempt(store: CommentStore, sub: Submission) -> Accepted | None:
+    """The comment an earlier attempt of this same idempotent request stored, if that attempt
+    died (a Lambda timeout) after the write but before Powertools recorded its response: the
+    retry then answers with that comment instead of calling it a duplicate of itself."""
+    if not sub.request_ref:
+        return None
+    from comments.policy.engine import duplicate_fingerprint
+
+    found = store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), int(sub.now.timestamp()))
+    comment = store.get(found) if found else None
+    if comment is None or comment.requestRef != sub.request_ref or comment.status not in STATUS_FOR.values():
+        return None
+    return Accepted(comment=comment.public(), reasons=comment.reasons())
+
+
 def validate(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
     """What a submission would get, without storing or counting anything."""
     settings = _check_open_and_parent(store, sub)
@@ -114,6 +130,9 @@ def submit(
     from comments.policy.engine import duplicate_fingerprint, stateful_hit
 
     settings = _check_open_and_parent(store, sub)
+    earlier = _stored_by_an_earlier_attempt(store, sub)
+    if earlier is not None:
+        return earlier
     epoch = int(sub.now.timestamp())
     if rate_limit_per_minute > 0:
         store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
@@ -138,12 +157,18 @@ def submit(
         hits=[h.model_dump(include={"rule", "verdict", "message", "field", "spans"}) for h in verdict.hits],
         policyVersion=verdict.policy_version,
         editTokenHash=edit_token_hash,
+        requestRef=sub.request_ref or "",
         history=[{"at": created, "event": "submitted", "status": STATUS_FOR[verdict.outcome]}],
     )
     window = epoch + policy.duplicate_window_hours * 3600
     try:
         store.insert(comment, duplicate_fingerprint(sub.draft.body), window, epoch)
     except DuplicateComment:
+        # The same request, sent twice at once, that got past the idempotency record: the copy
+        # that lost answers with the comment the other stored.
+        same = _stored_by_an_earlier_attempt(store, sub)
+        if same is not None:
+            return same
         # Two identical submissions raced past the read above; the marker's condition caught it.
         dup = stateful_hit(policy, "duplicate")
         raise PolicyViolation([*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]) from None

@@ -113,6 +113,8 @@ def decide(
     if comment is None:
         raise NotFound()
     if comment.status != "pending":
+        if receipt:
+            queue.delete(receipt)  # this copy of the message has nothing left to decide
         raise AlreadyDecided()
     status = "published" if decision.decision == "approve" else "rejected"
     at = iso(now)

@@ -12,7 +12,7 @@ _CURSOR = "cursor"
 
 
 def parse_limit(raw: str | None) -> int:
-    if raw is None or raw == "":
+    if raw is None:  # absent; an empty `limit=` is as bad as any other non-number
         return DEFAULT_LIMIT
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
@@ -36,7 +36,7 @@ def decode_cursor(article_id: str, cursor: str) -> dict[str, str]:
 
 def published_page(article_id: str, limit: str | None, cursor: str | None) -> dict[str, Any]:
     size = parse_limit(limit)
-    after = decode_cursor(article_id, cursor) if cursor else None
+    after = decode_cursor(article_id, cursor) if cursor is not None else None  # `cursor=` was not issued
     comments, last = runtime.table().list_published(article_id, size, after)
     return {
         "articleId": article_id,

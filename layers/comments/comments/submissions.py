@@ -38,13 +38,16 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     return key
 
 
-def _submission(article_id: str, draft: CommentDraft, source_ip: str) -> lifecycle.Submission:
+def _submission(
+    article_id: str, draft: CommentDraft, source_ip: str, scoped_key: str | None = None
+) -> lifecycle.Submission:
     return lifecycle.Submission(
         article_id=article_id,
         draft=draft,
         author_id=keys.author_id(draft.email),
         client_id=keys.client_id(source_ip),
         now=runtime.now(),
+        request_ref=keys.request_ref(scoped_key) if scoped_key else None,
     )
 
 
@@ -62,7 +65,7 @@ def _submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
     draft = CommentDraft.model_validate(request["payload"])
-    sub = _submission(request["articleId"], draft, request["sourceIp"])
+    sub = _submission(request["articleId"], draft, request["sourceIp"], request.get("key"))
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
     try:
         accepted = lifecycle.submit(

@@ -1,0 +1,102 @@
+"""Schemathesis against the OpenAPI document the dev server publishes at /openapi.json (built by
+dev/comments_dev/openapi.py from template.yaml's routes and the layer's pydantic models):
+generated valid and invalid requests to every route, moderation routes with the moderator's
+token. No 5xx; every status, content type, header and body matches the document; invalid input
+is refused with a 4xx; a moderation route never ignores a missing token."""
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from comments_dev import openapi
+from comments_dev.launch import DevProcess, start_dev_server
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    ignored_auth,
+]
+EXAMPLES = 50  # per operation and mode: 17 operations x 2 modes, about half a minute
+
+
+@pytest.fixture(scope="module")
+def fuzzed_stack() -> Iterator[DevProcess]:
+    """A dev server of its own: the fuzzer claims queue messages, closes articles and erases
+    authors, which must not disturb the other end-to-end tests."""
+    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0"})
+    yield proc
+    proc.stop()
+
+
+# The document as the dev server builds it (the same function serves /openapi.json; the test
+# below checks they are the same). Schemathesis' own pytest plugin does not run on pytest 9, so
+# each operation is driven through its Hypothesis strategy here.
+SCHEMA = schemathesis.openapi.from_dict(openapi.document())
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
+def test_every_route_conforms_to_the_published_document(operation, mode, fuzzed_stack: DevProcess) -> None:
+    headers, checks = {}, CHECKS
+    if operation.path.startswith("/moderation"):
+        headers["Authorization"] = f"Bearer {fuzzed_stack.moderator_token}"
+        if mode is GenerationMode.NEGATIVE:
+            # Negative cases may "break" the Authorization header, which this call then sets to
+            # the valid token: schemathesis would still expect a refusal. ignored_auth and
+            # test_attackers_http.py cover the missing and bad tokens instead.
+            checks = [c for c in CHECKS if c is not negative_data_rejection]
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    def run(case) -> None:
+        case.call_and_validate(base_url=fuzzed_stack.base_url, headers=headers, checks=checks, timeout=30)
+
+    run()
+
+
+def test_the_served_document_is_the_built_one(fuzzed_stack: DevProcess) -> None:
+    import requests
+
+    served = requests.get(f"{fuzzed_stack.base_url}/openapi.json", timeout=10)
+    assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
+    doc = served.json()
+    assert doc["paths"] == openapi.document()["paths"]
+    assert doc["servers"] == [{"url": fuzzed_stack.base_url}]
+
+
+def test_the_document_lists_every_route_of_the_template(fuzzed_stack: DevProcess) -> None:
+    import requests
+
+    from comments_dev import template
+
+    doc = requests.get(f"{fuzzed_stack.base_url}/openapi.json", timeout=10).json()
+    assert doc["openapi"].startswith("3.")
+    documented = {f"{m.upper()} {p}" for p, ops in doc["paths"].items() for m in ops}
+    deployed = {r.route_key for r in template.http_routes() if r.path != "$default"}
+    assert documented == deployed
+    for route in template.http_routes():
+        if route.path == "$default":
+            continue
+        op = doc["paths"][route.path][route.method.lower()]
+        assert bool(op.get("security")) == bool(route.authorizer), route.route_key
+        assert all(200 <= int(s) < 600 and not 500 <= int(s) < 503 for s in op["responses"]), route.route_key
+

@@ -1,0 +1,465 @@
+"""Faults, each injected: DynamoDB throttled or unreachable during a submit, a duplicate SQS
+delivery, a Lambda timeout in the middle of an idempotent request, and a policy parameter that
+fails to load or is malformed. The functions run as Lambda would (the `api` fixture) against the
+session's moto server; network faults go through a CuttableProxy put in the function's endpoint.
+
+The SQS outage (held comments still reach the queue once it returns) is
+tests/integration/test_queueing.py::test_held_comments_reach_the_queue_after_an_sqs_outage.
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import MODERATOR
+
+from comments_dev.faults import CuttableProxy
+from comments_dev.streams import stream_mappings
+
+ARTICLE = "/articles/faults-2026/comments"
+HELD_BODY = "Sources: https://a.example.com/1 https://b.example.org/2 https://c.example.net/3"
+
+
+def draft(body: str = "A calm and considered remark.", email: str | None = None) -> dict[str, Any]:
+    return {"name": "Fay", "email": email or f"f-{uuid.uuid4().hex[:8]}@example.org", "body": body}
+
+
+def items(stack) -> list[dict[str, Any]]:
+    ddb = stack.client("dynamodb")
+    out, kwargs = [], {"TableName": stack.tables["CommentsTable"], "ConsistentRead": True}
+    while True:
+        page = ddb.scan(**kwargs)
+        out += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return out
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def comments(stack) -> list[dict[str, Any]]:
+    return [i for i in items(stack) if i.get("kind", {}).get("S") == "comment"]
+
+
+def written(stack) -> dict[str, list[str]]:
+    """Every item by kind: comments, duplicate markers, idempotency records, counters."""
+    kinds: dict[str, list[str]] = {}
+    for item in items(stack):
+        pk = item["pk"]["S"]
+        kind = item.get("kind", {}).get("S") or ("idempotency" if "idemStatus" in item else pk.split("#")[0])
+        kinds.setdefault(kind, []).append(pk)
+    return kinds
+
+
+class LambdaTimeout(BaseException):  # noqa: N818 - named for what it stands for
+    """Lambda stopping the runtime at its deadline: nothing in the function gets to clean up
+    (a BaseException, so neither Powertools idempotency nor the resolver can catch it)."""
+
+
+def _error_response(code: str, reasons: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
+    from botocore.awsrequest import AWSResponse
+
+    parsed: dict[str, Any] = {
+        "Error": {"Code": code, "Message": "injected fault"},
+        "ResponseMetadata": {"HTTPStatusCode": 400, "HTTPHeaders": {}},
+    }
+    if reasons is not None:
+        parsed["CancellationReasons"] = [{"Code": r} for r in reasons]
+    return AWSResponse("https://dynamodb.local", 400, {}, None), parsed
+
+
+class Faults:
+    """Injects DynamoDB errors into the functions' own client (botocore's `before-call` hook
+    answers instead of the service, as a throttled DynamoDB would)."""
+
+    def __init__(self) -> None:
+        from comments.adapters import dynamo
+
+        self.events = dynamo.client().meta.events
+        self.hooks: list[tuple[str, Any]] = []
+        self.calls: list[str] = []
+
+    def fail(self, operation: str, code: str, *, times: int = 1, reasons: list[str] | None = None,
+             when: Any = None) -> None:
+        left = {"n": times}
+
+        def hook(params: dict[str, Any], **_: Any) -> Any:
+            if left["n"] <= 0 or (when is not None and not when(params)):
+                return None
+            left["n"] -= 1
+            self.calls.append(operation)
+            return _error_response(code, reasons)
+
+        self._register(f"before-call.dynamodb.{operation}", hook)
+
+    def die_after(self, operation: str, when: Any = None) -> None:
+        """The call reaches DynamoDB, then the runtime is stopped before the function goes on."""
+
+        def hook(**kwargs: Any) -> None:
+            if when is None or when(kwargs.get("context", {})):
+                self.calls.append(operation)
+                raise LambdaTimeout()
+
+        self._register(f"after-call.dynamodb.{operation}", hook)
+
+    def die_before(self, operation: str) -> None:
+        def hook(**_: Any) -> None:
+            self.calls.append(operation)
+            raise LambdaTimeout()
+
+        self._register(f"before-call.dynamodb.{operation}", hook)
+
+    def _register(self, name: str, hook: Any) -> None:
+        self.events.register_first(name, hook)
+        self.hooks.append((name, hook))
+
+    def clear(self) -> None:
+        for name, hook in self.hooks:
+            self.events.unregister(name, hook)
+        self.hooks.clear()
+
+
+@pytest.fixture
+def faults(api) -> Iterator[Faults]:
+    f = Faults()
+    yield f
+    f.clear()
+
+
+def assert_503(reply) -> None:
+    assert reply.status == 503, reply.text
+    assert reply.json == {"error": "service_unavailable", "message": reply.json["message"]}
+    assert int(reply.headers["retry-after"]) >= 1
+    assert "Exception" not in reply.text and "Traceback" not in reply.text
+
+
+# -- DynamoDB throttled ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("operation", "code", "reasons"),
+    [
+        ("GetItem", "ProvisionedThroughputExceededException", None),
+        ("GetItem", "ThrottlingException", None),
+        ("PutItem", "ThrottlingException", None),  # the idempotency record's INPROGRESS write
+        ("PutItem", "RequestLimitExceeded", None),
+        ("TransactWriteItems", "TransactionCanceledException", ["None", "ThrottlingError"]),
+        ("TransactWriteItems", "TransactionCanceledException", ["ProvisionedThroughputExceeded", "None"]),
+        ("TransactWriteItems", "TransactionCanceledException", ["TransactionConflict", "None"]),
+        ("TransactWriteItems", "InternalServerError", None),
+    ],
+)
+def test_throttled_storage_is_a_503_with_retry_after_and_nothing_half_written(
+    api, aws_stack, faults, operation, code, reasons
+):
+    # Given DynamoDB throttles one call of the submit path
+    faults.fail(operation, code, reasons=reasons)
+    key = str(uuid.uuid4())
+    payload = draft()
+    # When a comment is submitted (with an Idempotency-Key, so the idempotency record is in play)
+    reply = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    # Then the client is told to retry, and nothing is left half-written
+    assert faults.calls == [operation]
+    assert_503(reply)
+    assert written(aws_stack) == {}
+    # And the retry with the same key stores the comment exactly once
+    again = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert again.status == 201, again.text
+    assert [c["id"]["S"] for c in comments(aws_stack)] == [again.json["comment"]["id"]]
+
+
+def test_a_throttled_read_and_a_throttled_check_are_503_too(api, faults):
+    faults.fail("Query", "ProvisionedThroughputExceededException")
+    assert_503(api.call("GET", ARTICLE))
+    faults.fail("GetItem", "ThrottlingException")
+    assert_503(api.call("POST", ARTICLE + "/validate", draft()))
+
+
+def test_a_failed_condition_in_a_transaction_is_not_taken_for_throttling():
+    from botocore.exceptions import ClientError
+
+    from comments.http import is_throttling
+
+    def cancelled(*codes: str) -> ClientError:
+        _, parsed = _error_response("TransactionCanceledException", list(codes))
+        return ClientError(parsed, "TransactWriteItems")
+
+    assert is_throttling(cancelled("None", "ThrottlingError"))
+    assert not is_throttling(cancelled("ConditionalCheckFailed", "None"))
+    assert not is_throttling(cancelled("ValidationError"))
+
+
+# -- DynamoDB unreachable (a real network fault) --------------------------------------------------
+@pytest.fixture
+def ddb_proxy(aws_stack, moto_server, monkeypatch) -> Iterator[CuttableProxy]:
+    from tests_support import reset
+
+    proxy = CuttableProxy(moto_server.port)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.endpoint)
+    reset()
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize("with_key", [True, False])
+def test_unreachable_dynamodb_is_a_503_and_nothing_is_written(api, aws_stack, ddb_proxy, with_key):
+    # Given the network between the function and DynamoDB is cut
+    headers = {"Idempotency-Key": str(uuid.uuid4())} if with_key else {}
+    payload = draft()
+    ddb_proxy.cut()
+    # When a comment is submitted
+    started = time.monotonic()
+    reply = api.call("POST", ARTICLE, payload, headers=headers)
+    # Then the client gets a fast 503 with Retry-After (within the function's timeout)
+    assert_503(reply)
+    assert time.monotonic() - started < 10
+    # And once the network is back, nothing had been written, and the retry stores one comment
+    ddb_proxy.restore()
+    assert written(aws_stack) == {}
+    again = api.call("POST", ARTICLE, payload, headers=headers)
+    assert again.status == 201, again.text
+    assert len(comments(aws_stack)) == 1
+
+
+def test_dynamodb_lost_between_the_idempotency_record_and_the_comment(api, aws_stack, ddb_proxy, faults):
+    # Given the network drops right after the idempotency record was written
+    fn = api.function("SubmitFunction")
+    fn.timeout = 10.0  # the template's; the in-progress record expires with the invocation's deadline
+    from comments.adapters import dynamo
+
+    def cut_after_put(**kwargs: Any) -> None:
+        ddb_proxy.cut()
+
+    dynamo.client().meta.events.register("after-call.dynamodb.PutItem", cut_after_put)
+    try:
+        key, payload = str(uuid.uuid4()), draft()
+        deadline = time.monotonic() + fn.timeout
+        reply = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    finally:
+        dynamo.client().meta.events.unregister("after-call.dynamodb.PutItem", cut_after_put)
+    assert time.monotonic() < deadline, "the 503 must come before the function's timeout"
+    # Then: 503, no comment and no duplicate marker (the transaction never reached the table)
+    assert_503(reply)
+    ddb_proxy.restore()
+    kinds = written(aws_stack)
+    assert set(kinds) == {"idempotency"}  # INPROGRESS, could not be deleted while cut off
+    # And a retry while it is still in progress is told to wait; after its expiry it goes through
+    early = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert early.status == 409 and early.headers["retry-after"] == "1"
+    time.sleep(max(0.0, deadline - time.monotonic()) + 0.3)
+    late = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert late.status == 201, late.text
+    assert len(comments(aws_stack)) == 1
+
+
+# -- a Lambda timeout in the middle of an idempotent request -------------------------------------
+@pytest.mark.parametrize("where", ["before the comment is written", "after the comment is written"])
+def test_a_lambda_timeout_mid_request_then_the_retry_succeeds_with_one_comment(api, aws_stack, faults, where):
+    fn = api.function("SubmitFunction")
+    fn.timeout = 1.5
+    key, payload = str(uuid.uuid4()), draft(HELD_BODY)
+    # Given the first invocation dies after its INPROGRESS idempotency record was written
+    if where.startswith("before"):
+        faults.die_before("TransactWriteItems")
+    else:
+        faults.die_after("TransactWriteItems")
+    with pytest.raises(LambdaTimeout):
+        api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    faults.clear()
+    [record] = [i for i in items(aws_stack) if "idemStatus" in i]
+    assert record["idemStatus"]["S"] == "INPROGRESS"
+    stored_before = comments(aws_stack)
+    assert len(stored_before) == (0 if where.startswith("before") else 1)
+    # When the client retries at once: the request is still in progress
+    early = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert early.status == 409 and early.headers["retry-after"] == "1"
+    # And after the in-progress expiry (the first invocation's deadline)
+    time.sleep(1.7)
+    retry = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    # Then the retry succeeds, and there is exactly one comment
+    assert retry.status == 202, retry.text
+    assert retry.json["status"] == "pending" and "links" in [r["rule"] for r in retry.json["reasons"]]
+    [stored] = comments(aws_stack)
+    assert stored["id"]["S"] == retry.json["comment"]["id"]
+    if stored_before:
+        assert stored_before[0]["id"]["S"] == stored["id"]["S"]
+    # And further retries replay the same answer
+    replay = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert (replay.status, replay.json) == (retry.status, retry.json)
+    # While the same text from the same author under a new key is still a duplicate
+    other = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert other.status == 422 and "duplicate" in [v["rule"] for v in other.json["violations"]]
+
+
+# -- duplicate SQS delivery -----------------------------------------------------------------------
+def test_a_duplicate_sqs_delivery_gives_one_decision(api, aws_stack):
+    # Given a held comment whose stream record the relay handled twice (Lambda retried the
+    # batch), so the standard queue holds two copies of its message
+    held = api.call("POST", ARTICLE, draft(HELD_BODY))
+    assert held.status == 202
+    comment_id = held.json["comment"]["id"]
+    [mapping] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
+    record = _held_record(aws_stack, mapping, comment_id)
+    for _ in range(2):
+        assert api.function("RelayFunction").invoke({"Records": [record]}) == {"batchItemFailures": []}
+    sqs, url = aws_stack.client("sqs"), aws_stack.queues["ModerationQueue"]
+    assert int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+               ["Attributes"]["ApproximateNumberOfMessages"]) == 2
+    # When two moderators each claim one copy
+    first = api.call("GET", "/moderation/queue", query="max=1", claims=MODERATOR).json["items"]
+    second = api.call("GET", "/moderation/queue", query="max=1",
+                      claims={**MODERATOR, "sub": "mod-2", "username": "max"}).json["items"]
+    claims = [i["claim"] for i in first + second if i["comment"]["id"] == comment_id]
+    # And both decide, differently
+    a = api.call("POST", f"/moderation/comments/{comment_id}/decision",
+                 {"decision": "approve", "claim": claims[0]}, claims=MODERATOR)
+    b = api.call("POST", f"/moderation/comments/{comment_id}/decision",
+                 {"decision": "reject", "claim": claims[-1]},
+                 claims={**MODERATOR, "sub": "mod-2", "username": "max"})
+    # Then exactly one decision is made, with one audit entry; the other is told so
+    assert sorted([a.status, b.status]) == [200, 409]
+    detail = api.call("GET", f"/moderation/comments/{comment_id}", claims=MODERATOR).json
+    assert [h["decision"] for h in detail["history"] if h["event"] == "decided"] == ["approve"]
+    assert detail["comment"]["status"] == "published"
+    # And both copies have left the queue: nothing is shown to a moderator again
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert (attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+    assert api.call("GET", "/moderation/queue", query="max=10", claims=MODERATOR).json["items"] == []
+
+
+def test_one_claim_holds_each_comment_once_even_with_two_copies_queued(api, aws_stack):
+    held = api.call("POST", ARTICLE, draft(HELD_BODY)).json["comment"]
+    message = json.dumps({"type": "comment.held", "version": 1, "comment": held,
+                          "reasons": [{"rule": "links", "message": "x"}], "policyVersion": "p"})
+    sqs, url = aws_stack.client("sqs"), aws_stack.queues["ModerationQueue"]
+    for _ in range(2):
+        sqs.send_message(QueueUrl=url, MessageBody=message)
+    items_ = api.call("GET", "/moderation/queue", query="max=10", claims=MODERATOR).json["items"]
+    assert [i["comment"]["id"] for i in items_] == [held["id"]]
+
+
+def _held_record(stack, mapping, comment_id: str) -> dict[str, Any]:
+    from comments_dev.streams import _lambda_record
+
+    streams = stack.client("dynamodbstreams")
+    iterator = mapping._shard_iterator("TRIM_HORIZON")
+    for _ in range(50):
+        page = streams.get_records(ShardIterator=iterator, Limit=100)
+        for raw in page["Records"]:
+            new = raw["dynamodb"].get("NewImage", {})
+            if new.get("id", {}).get("S") == comment_id and new.get("status", {}).get("S") == "pending":
+                return _lambda_record(raw, mapping.stream_arn)
+        iterator = page.get("NextShardIterator")
+    raise AssertionError("no stream record for the held comment")
+
+
+# -- the policy parameter ------------------------------------------------------------------------
+POLICY_NAME = "/comments/policy"
+ONE_LINK = "Background reading: https://example.com/report for anyone curious."
+STRICT = {"version": "ops-strict-1", "rules": {"links": {"max_links": 0}}}
+
+
+@pytest.fixture
+def ssm_policy(aws_stack, monkeypatch):
+    from tests_support import reset
+
+    name = f"{POLICY_NAME}/{uuid.uuid4().hex[:8]}"
+    ssm = aws_stack.client("ssm")
+    monkeypatch.setenv("POLICY_PARAMETER", name)
+    monkeypatch.setenv("POLICY_MAX_AGE_SECONDS", "0")  # read SSM on every request
+    reset()
+
+    def put(value: str) -> None:
+        ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+
+    put.name = name  # type: ignore[attr-defined]
+    put.ssm = ssm  # type: ignore[attr-defined]
+    return put
+
+
+def verdict(api) -> tuple[str, list[str]]:
+    reply = api.call("POST", ARTICLE + "/validate", draft(ONE_LINK))
+    assert reply.status == 200, reply.text
+    return reply.json["verdict"], [r["rule"] for r in reply.json["reasons"]]
+
+
+def test_an_operator_policy_from_ssm_is_in_force(api, ssm_policy):
+    # No parameter yet: the default policy (one link is fine)
+    assert verdict(api) == ("publish", [])
+    # The operator's stricter policy (no links without a moderator)
+    ssm_policy(json.dumps(STRICT))
+    assert verdict(api) == ("hold", ["links"])
+    held = api.call("POST", ARTICLE, draft(ONE_LINK))
+    assert held.status == 202
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{not json",
+        json.dumps({"rules": {"links": {"max_links": 5}}}),  # no version
+        json.dumps({"version": "x", "rules": {"links": {"max_links": "many"}}}),
+        json.dumps({"version": "x", "rules": {"length": {"message_too_long": "{unknown_placeholder}"}}}),
+        json.dumps(["a", "list"]),
+    ],
+    ids=["not-json", "no-version", "wrong-type", "bad-template", "not-an-object"],
+)
+def test_a_malformed_policy_keeps_the_last_good_one(api, ssm_policy, bad, caplog):
+    # Given the operator's strict policy is in force
+    ssm_policy(json.dumps(STRICT))
+    assert verdict(api) == ("hold", ["links"])
+    # When a malformed one replaces it in SSM
+    ssm_policy(bad)
+    # Then the last good policy keeps working, and the refusal is logged
+    assert verdict(api) == ("hold", ["links"])
+    assert api.call("POST", ARTICLE, draft(ONE_LINK)).status == 202
+    assert "policy override refused" in caplog.text
+
+
+def test_a_policy_parameter_that_fails_to_load_keeps_the_last_good_one(api, ssm_policy, moto_server, monkeypatch):
+    from tests_support import reset
+
+    # Given the strict policy is in force, read through a network path we can cut
+    proxy = CuttableProxy(moto_server.port)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", proxy.endpoint)
+    reset()
+    try:
+        ssm_policy(json.dumps(STRICT))
+        assert verdict(api) == ("hold", ["links"])
+        # When SSM is unreachable
+        proxy.cut()
+        # Then the last good policy stays in force
+        assert verdict(api) == ("hold", ["links"])
+        proxy.restore()
+        # When the parameter is deleted
+        ssm_policy.ssm.delete_parameter(Name=ssm_policy.name)  # type: ignore[attr-defined]
+        assert verdict(api) == ("hold", ["links"])
+        # And a good new version replaces it: that one is in force
+        ssm_policy(json.dumps({"version": "ops-relaxed-2"}))
+        assert verdict(api) == ("publish", [])
+    finally:
+        proxy.close()
+
+
+def test_with_no_good_policy_yet_a_broken_parameter_falls_back_to_the_default(api, ssm_policy):
+    ssm_policy("{broken")
+    assert verdict(api) == ("publish", [])
+    assert api.call("POST", ARTICLE, draft("What utter shit.")).status == 422
+
+
+def test_a_stalled_dynamodb_answers_503_before_the_function_times_out(api, aws_stack, ddb_proxy):
+    # Given DynamoDB stops answering (connections open, nothing comes back)
+    fn = api.function("SubmitFunction")
+    assert api.call("POST", ARTICLE, draft()).status == 201  # warm: the client's connections exist
+    before = written(aws_stack)
+    ddb_proxy.stall()
+    # When a comment is submitted
+    started = time.monotonic()
+    reply = api.call("POST", ARTICLE, draft(), headers={"Idempotency-Key": str(uuid.uuid4())})
+    elapsed = time.monotonic() - started
+    # Then the function's own timeouts answer 503 before Lambda's would cut it off (which would
+    # reach the client as the gateway's bare error, and leave the idempotency key in progress)
+    assert_503(reply)
+    print(f"stalled submit answered in {elapsed:.1f}s")
+    assert elapsed < fn.timeout, f"{elapsed:.1f}s"
+    ddb_proxy.restore()
+    assert written(aws_stack) == before
