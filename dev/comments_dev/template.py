@@ -47,16 +47,45 @@ def parameter_defaults(path: Path = TEMPLATE) -> dict[str, Any]:
     return {name: p.get("Default") for name, p in load(path).get("Parameters", {}).items()}
 
 
+NO_VALUE = object()  # AWS::NoValue: the property or list item is left out
+
+
 @dataclass
 class Resolver:
     """Evaluates the intrinsic functions the template uses, against the local stack."""
 
     refs: dict[str, Any]  # logical id or parameter name -> what !Ref gives
     attrs: dict[tuple[str, str], Any] = field(default_factory=dict)  # (logical id, attribute) -> value
+    conditions: dict[str, Any] = field(default_factory=lambda: load().get("Conditions", {}))
+
+    def condition(self, name: str) -> bool:
+        return bool(self._truth(self.conditions[name]))
+
+    def _truth(self, value: Any) -> Any:
+        (key, arg), = value.items()
+        if key == "Fn::Equals":
+            return str(self(arg[0])) == str(self(arg[1]))
+        if key == "Fn::Not":
+            return not self._truth(arg[0])
+        if key == "Fn::And":
+            return all(self._truth(a) for a in arg)
+        if key == "Fn::Or":
+            return any(self._truth(a) for a in arg)
+        if key == "Condition":
+            return self.condition(arg)
+        raise ValueError(f"unsupported condition {key}")
 
     def __call__(self, value: Any) -> Any:
+        resolved = self._resolve(value)
+        return None if resolved is NO_VALUE else resolved
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
             (key, arg), = value.items()
+            if key == "Ref" and arg == "AWS::NoValue":
+                return NO_VALUE
+            if key == "Fn::If":
+                return self._resolve(arg[1] if self.condition(arg[0]) else arg[2])
             if key == "Ref":
                 return self.refs[arg]
             if key == "Fn::GetAtt":
@@ -66,9 +95,10 @@ class Resolver:
             if key == "Fn::Join":
                 return str(arg[0]).join(str(self(v)) for v in arg[1])
         if isinstance(value, dict):
-            return {k: self(v) for k, v in value.items()}
+            out = {k: self._resolve(v) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v is not NO_VALUE}
         if isinstance(value, list):
-            return [self(v) for v in value]
+            return [v for v in (self._resolve(x) for x in value) if v is not NO_VALUE]
         return value
 
     def _sub(self, arg: Any) -> str:
@@ -126,8 +156,8 @@ def function_environment(name: str, resolve: Resolver, path: Path = TEMPLATE) ->
     doc = load(path)
     glob = doc.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
     own = resources("AWS::Serverless::Function", path)[name]["Properties"].get("Environment", {})
-    merged = {**glob, **own.get("Variables", {})}
-    return {k: str(resolve(v)) for k, v in merged.items()}
+    merged = resolve({**glob, **own.get("Variables", {})})
+    return {k: str(v) for k, v in merged.items()}
 
 
 def function_code(name: str, path: Path = TEMPLATE) -> tuple[Path, str]:
