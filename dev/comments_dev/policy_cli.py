@@ -1,0 +1,151 @@
+"""comments-policy: try the comment policy on comments, offline, for editors tuning it.
+
+    comments-policy check [FILE] [--policy OVERRIDE.json]
+    comments-policy explain [FILE] [--policy OVERRIDE.json]
+
+Both read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or standard
+input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons": [...]},
+or {"error": "bad_request", "message": ...} for a line it cannot read, and goes on. `explain`
+writes, for each comment, every rule, whether it fired, what it matched and where.
+Only the rules that need no stored state run; no AWS, no network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from comments.policy.engine import RULES, STATEFUL_RULES, default_policy, evaluate, parse_policy
+from comments.policy.model import Policy, Verdict
+from pydantic import ValidationError
+
+
+class BadLine(ValueError):
+    """An input line that is not a comment; its message says why, in plain words."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="comments-policy", description="Try the comment policy on comments (JSON lines), offline."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, summary in (
+        ("check", "one JSON line per comment: the verdict and the reasons a commenter would see"),
+        ("explain", "for each comment, every rule: whether it fired, what it matched and where"),
+    ):
+        command = commands.add_parser(name, help=summary, description=summary)
+        command.add_argument("file", nargs="?", help='JSON lines {"body": str, "name": str} (default: stdin)')
+        command.add_argument(
+            "--policy", metavar="JSON", help="a policy override to use instead of the default"
+        )
+    return parser
+
+
+def _lines(stream: IO[bytes] | IO[str]) -> Iterator[str | BadLine]:
+    for raw in stream:
+        if isinstance(raw, bytes):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield BadLine("the line is not UTF-8")
+        else:
+            yield raw
+
+
+def _comment(line: str) -> tuple[str, str]:
+    try:
+        comment = json.loads(line)
+    except ValueError as error:
+        raise BadLine(f"not JSON ({error})") from None
+    if not isinstance(comment, dict):
+        raise BadLine('each line must be a JSON object: {"body": str, "name": str}')
+    body, name = comment.get("body"), comment.get("name", "")
+    if not isinstance(body, str):
+        raise BadLine('"body" must be a string')
+    if not isinstance(name, str):
+        raise BadLine('"name" must be a string')
+    return body, name
+
+
+def _check(verdict: Verdict) -> dict[str, Any]:
+    return {"verdict": verdict.outcome, "reasons": [reason.model_dump() for reason in verdict.reasons()]}
+
+
+def _explain(number: int, body: str, name: str, verdict: Verdict) -> list[str]:
+    lines = [f"line {number}: {verdict.outcome} (policy {verdict.policy_version})"]
+    fired = {hit.rule: hit for hit in verdict.hits}
+    for rule in RULES:
+        if rule in STATEFUL_RULES:
+            lines.append(f"  {rule:<14} -       needs stored state: not checked here")
+            continue
+        hit = fired.get(rule)
+        if hit is None:
+            lines.append(f"  {rule:<14} ok")
+            continue
+        text = name if hit.field == "name" else body
+        where = ", ".join(f"{text[start:end]!r} at {start}-{end}" for start, end in hit.spans)
+        lines.append(f"  {rule:<14} {hit.verdict:<7} {hit.field}: {where or 'the whole text'}")
+        lines.append(f"  {'':<14} {'':<7} says: {hit.message}")
+    return lines
+
+
+def _write(out: IO[str], line: str) -> None:
+    # A lone surrogate (possible through a JSON \\udXXX escape) is written as that same escape.
+    out.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    out.flush()
+
+
+def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str]) -> None:
+    for number, line in enumerate(lines, start=1):
+        if isinstance(line, str) and not line.strip():
+            continue
+        try:
+            if isinstance(line, BadLine):
+                raise line
+            body, name = _comment(line)
+        except BadLine as error:
+            message = f"line {number}: {error}"
+            _write(out, json.dumps({"error": "bad_request", "message": message}, ensure_ascii=False))
+            continue
+        verdict = evaluate(policy, body=body, name=name)
+        if command == "check":
+            _write(out, json.dumps(_check(verdict), ensure_ascii=False))
+        else:
+            for text in _explain(number, body, name, verdict):
+                _write(out, text)
+
+
+def _policy(path: str | None) -> Policy:
+    if path is None:
+        return default_policy()
+    with open(path, "rb") as override:
+        return parse_policy(override.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        policy = _policy(args.policy)
+    except OSError as error:
+        print(f"comments-policy: cannot read the policy: {error}", file=sys.stderr)
+        return 2
+    except (ValueError, ValidationError) as error:
+        print(f"comments-policy: the policy is refused: {error}", file=sys.stderr)
+        return 2
+    if args.file is None:
+        run(args.command, policy, _lines(getattr(sys.stdin, "buffer", sys.stdin)), sys.stdout)
+        return 0
+    try:
+        with open(args.file, "rb") as comments:
+            run(args.command, policy, _lines(comments), sys.stdout)
+    except OSError as error:
+        print(f"comments-policy: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
