@@ -1,6 +1,6 @@
 """The moderation API (behind the JWT authorizer; the handler checks the moderators group)."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 
@@ -10,7 +10,6 @@ from comments.ids import is_article_id
 from comments.errors import NotFound
 
 logger = Logger()
-metrics = Metrics()
 app = APIGatewayHttpResolver()
 NO_STORE = {"Cache-Control": "no-store"}
 install_error_handlers(app, logger, NO_STORE)
@@ -31,7 +30,7 @@ def depth():
 
 @app.post("/moderation/comments/<commentId>/decision")
 def decide(commentId: str):  # noqa: N803 - the contract's path parameter
-    return response(200, api.decide(commentId, app.current_event.raw_event, metrics), NO_STORE)
+    return response(200, api.decide(commentId, app.current_event.raw_event), NO_STORE)
 
 
 @app.post("/moderation/comments/<commentId>/release")
@@ -80,6 +79,5 @@ def erase_author():
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)

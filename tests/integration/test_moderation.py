@@ -263,3 +263,18 @@ def test_premoderation_holds_every_comment(api):
     reply = api.call("POST", ARTICLE, {"name": "Z", "email": "z@example.org", "body": "A clean remark."})
     assert reply.status == 202
     assert [r["rule"] for r in reply.json["reasons"]] == ["premoderation"]
+
+
+def test_decisions_are_measured_on_the_change_stream(api, relay, capsys):
+    # Given a held comment decided by a moderator
+    comment = held(api)
+    decide(api, comment["id"], "reject", note="spam")
+    capsys.readouterr()
+    # When the change stream is relayed
+    relay()
+    # Then the metrics say how long it waited, the outcome and who decided
+    blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    names = {m["Name"]: blob for blob in blobs for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    assert names["Decisions"]["outcome"] == "reject"
+    assert names["DecisionsByModerator"]["moderator"] == "mia"
+    assert all(seconds >= 0 for seconds in names["TimeToDecision"]["TimeToDecision"])

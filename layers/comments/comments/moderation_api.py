@@ -1,5 +1,5 @@
 """The moderation routes' work between the HTTP event and the moderation domain: who the
-moderator is (the JWT authorizer's claims), parsing bodies, and the metrics of decisions."""
+moderator is (the JWT authorizer's claims) and parsing bodies."""
 
 from functools import cache
 from typing import Any
@@ -53,7 +53,7 @@ def claim(max_raw: str | None) -> dict[str, Any]:
     return {"items": [i.model_dump() for i in items]}
 
 
-def decide(comment_id: str, event: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
+def decide(comment_id: str, event: dict[str, Any]) -> dict[str, Any]:
     if not is_comment_id(comment_id):
         raise NotFound()
     who = moderator(event)
@@ -62,19 +62,8 @@ def decide(comment_id: str, event: dict[str, Any], metrics: Any = None) -> dict[
     except ValidationError as exc:
         raise ValidationFailed(validation_details(exc)) from None
     done = moderation.decide(runtime.table(), queue(), comment_id, decision, who, runtime.now())
-    if metrics is not None:
-        _count(metrics, decision.decision, who, done.held_seconds)
+    # Decision metrics are counted on the change stream (functions/relay), for every decision.
     return {"comment": done.comment.public().model_dump()}
-
-
-def _count(metrics: Any, decision: str, who: moderation.Moderator, held_seconds: float) -> None:
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-    metrics.add_metric(name="TimeToDecision", unit=MetricUnit.Seconds, value=held_seconds)
-    with single_metric(name="Decisions", unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as m:
-        m.add_dimension(name="outcome", value=decision)
-    with single_metric(name="DecisionsByModerator", unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as m:
-        m.add_dimension(name="moderator", value=who.name)
 
 
 def release(comment_id: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -78,3 +78,28 @@ def lifecycle_event(record: dict[str, Any]) -> dict[str, Any] | None:
     import json
 
     return {"Source": "comments", "DetailType": f"comment.{change}", "Detail": json.dumps(detail)}
+
+
+def decision_figures(record: dict[str, Any]) -> dict[str, Any] | None:
+    """For a `decided` change: the outcome, the moderator, and the seconds the comment waited
+    since it was last held. Measured here, on the change stream, so that every decision counts,
+    whether it came through the API, the console or `comments-moderate`."""
+    from datetime import datetime
+
+    old, new = _images(record)
+    if not old or not new or new.get("kind") != "comment":
+        return None
+    history = new.get("history") or []
+    if len(history) <= len(old.get("history") or []) or history[-1].get("event") != "decided":
+        return None
+    decided = history[-1]
+    held = next((h for h in reversed(history[:-1]) if h.get("status") == "pending"), None)
+
+    def when(entry: dict[str, Any]) -> datetime:
+        return datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
+
+    return {
+        "outcome": decided.get("decision", "unknown"),
+        "moderator": decided.get("moderator", "unknown"),
+        "seconds": max(0.0, (when(decided) - when(held)).total_seconds()) if held else 0.0,
+    }
