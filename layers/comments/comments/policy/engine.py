@@ -139,6 +139,8 @@ class _Compiled:
         # Display names repeat (the same people comment again and again): the name rule's answer
         # per name, as (message, spans); None when nothing fired. Bounded, emptied when full.
         self.names: dict[str, tuple[str, list[tuple[int, int]]] | None] = {}
+        # The word-list messages already written, per rule and words named.
+        self.messages: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
 _last: tuple[Policy, _Compiled] | None = None  # the policy in use, almost always the one before
@@ -191,18 +193,32 @@ def _length_hits(policy: Policy, body: str) -> list[PolicyHit]:
     return [_hit("length", rule.verdict, message)]
 
 
-def _term_hits(policy: Policy, text: MatchText, matches: list[TermMatch]) -> list[PolicyHit]:
+_MESSAGES_REMEMBERED = 4096
+
+
+def _term_hits(
+    policy: Policy, compiled: _Compiled, text: MatchText, matches: list[TermMatch]
+) -> list[PolicyHit]:
+    if not matches:
+        return []
     hits = []
     for name in ("profanity", "suspect_term"):
         rule = getattr(policy.rules, name)
         found = [m for m in matches if m.term.rule == name]
         if found and rule.enabled:
-            message = rule.message.format(words=_quoted(m.term.masked for m in found))
+            words = tuple(dict.fromkeys(m.term.masked for m in found))
+            message = compiled.messages.get((name, words))
+            if message is None:
+                message = rule.message.format(words=_quoted(words))
+                if len(compiled.messages) < _MESSAGES_REMEMBERED:
+                    compiled.messages[(name, words)] = message
             hits.append(_hit(name, rule.verdict, message, [text.to_original(m.start, m.end) for m in found]))
     return hits
 
 
 def _link_hits(policy: Policy, compiled: _Compiled, text: MatchText, links: list[Link]) -> list[PolicyHit]:
+    if not links:
+        return []
     hits = []
     rules = policy.rules
     if rules.links.enabled and len(links) > rules.links.max_links:
@@ -252,7 +268,8 @@ def _repetition_hits(policy: Policy, text: MatchText, view: str) -> list[PolicyH
         return []
     spans: list[tuple[int, int]] = []
     what: list[str] = []
-    character = repeated_character(text.plain, rule.char_run)  # offsets as in the original
+    # The skeleton (lower case) serves where its offsets are the original's: a run is a run.
+    character = repeated_character(text.plain, rule.char_run, text.aligned)
     if character is not None:
         what.append("a character")
         spans.append((character.start, character.end))
@@ -336,7 +353,7 @@ def evaluate(policy: Policy, *, body: str, name: str) -> Verdict:
     links = find_links(text)
     hits = [
         *_length_hits(policy, body),
-        *_term_hits(policy, text, compiled.words.find(text, view)),
+        *_term_hits(policy, compiled, text, compiled.words.find(text, view)),
         *_link_hits(policy, compiled, text, links),
         *_personal_info_hits(policy, text),
         *_shouting_hits(policy, text),

@@ -94,6 +94,8 @@ def _reads_as_sentence(text: MatchText, start: int, end: int) -> bool:
     the first word of a sentence (a capital, then small letters)."""
     first, last = text.to_original(start, end)
     written = text.original[first:last]
+    if written.islower():
+        return False
     return any(label[:1].isupper() and label[1:2].islower() for label in written.split(".")[1:])
 
 

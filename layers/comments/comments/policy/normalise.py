@@ -137,7 +137,7 @@ _IRREGULAR = re.compile(r"[^\t-\r -~]+")
 class MatchText:
     """A text and its skeleton, with the way back from skeleton offsets to original offsets."""
 
-    __slots__ = ("_breaks", "_one_to_one", "_scripts", "ascii", "original", "plain", "skeleton")
+    __slots__ = ("_breaks", "_one_to_one", "_scripts", "aligned", "ascii", "original", "plain", "skeleton")
 
     def __init__(self, original: str) -> None:
         self.original = original
@@ -152,6 +152,8 @@ class MatchText:
         # All ASCII after the typographic replacements and no control character dropped:
         # skeleton offsets are original offsets.
         self._one_to_one = work.isascii() and len(self.skeleton) == len(original)
+        #: the skeleton bytes, when they are one per original character (and so share its offsets)
+        self.aligned: bytes | None = self.ascii if self._one_to_one else None
         #: the original with typographic punctuation made ASCII, one character for one, when
         #: that leaves it all ASCII (as most English comments are); else the original itself
         self.plain: str = work if work.isascii() else original

@@ -29,7 +29,7 @@ _DATE = re.compile(r"\d{1,2}([./-])\d{1,2}\1\d{2,4}")
 _DIGIT_VIEW = bytes(
     0x30 if chr(code).isdigit() else 0x5F if chr(code) in " .-()+" else 0x78 for code in range(256)
 )
-_EIGHT_DIGITS = re.compile(r"0(?:_{0,3}+0){7}")
+_EIGHT_DIGITS = re.compile(rb"0(?:_{0,3}+0){7}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ def find_emails(text: MatchText) -> list[Found]:
 def find_phones(text: MatchText) -> list[Found]:
     # Digits as "0", separators as "_", anything else as "x": eight digits close together show
     # up as a literal search for "0", which prose has few of.
-    if not _EIGHT_DIGITS.search(text.ascii.translate(_DIGIT_VIEW).decode("ascii")):
+    if not _EIGHT_DIGITS.search(text.ascii.translate(_DIGIT_VIEW)):
         return []
     found = []
     for match in _PHONE.finditer(text.skeleton):

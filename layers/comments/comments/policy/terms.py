@@ -129,15 +129,12 @@ class TermMatcher:
         self._allowlist_words = max((len(phrase.split()) for phrase in self._allowlist), default=0)
         self._allowlisted_words = {word for phrase in self._allowlist for word in phrase.split()}
         pieces = f"[{self._word_chars}]"
-        # The shape of a view, for the rare words the slower expressions are for: every letter
-        # "a", digit "0", other word character "!" (so a word starting with a symbol is " !", one
-        # like "1diot" " 0a"); and with every word character "a" (one-letter words in a row:
-        # " a a "). Found with bytes.translate and substring search, the fastest scans there are.
-        self._symbol_shape = bytes(
-            0x61 if chr(c).isalpha() else 0x30 if chr(c).isdigit() else 0x21 if c != 0x20 else 0x20
-            for c in self._view_table
-        )
-        self._word_shape = bytes(0x20 if c == 0x20 else 0x61 for c in self._view_table)
+        # Two one-character words in a row ("not a space" is the cheapest test there is).
+        self._spaced_hint = re.compile(r" [^ ] {1,3}[^ ](?= )")
+        # A word starting with a symbol or digit that is not just a number: " @ss", " 1diot", not
+        # " 1984" (after a space, a literal: the engine leaps from one space to the next).
+        leet_chars = "".join(dict.fromkeys("".join(self._leet.values())))
+        self._symbol_start = re.compile(f" {self._charset(leet_chars)}(?![0-9]*+ )" if leet_chars else "(?!)")
         self._spaced_run = re.compile(
             f" (?:{pieces}++ {{1,3}})?{pieces}(?: {{1,3}}{pieces})+(?: {{1,3}}{pieces}++)?(?= )"
         )
@@ -159,21 +156,31 @@ class TermMatcher:
         return "[" + "".join("\\" + ch if ch in "\\[]^-" else ch for ch in chars) + "]"
 
     def _unit(
-        self, unit: tuple[str, int], *, first: bool, masked: bool, following: set[str], short: bool = False
+        self,
+        unit: tuple[str, int],
+        *,
+        first: bool,
+        masked: bool,
+        following: set[str],
+        short: bool = False,
+        capped: bool = False,
     ) -> str:
+        """One letter of a term. `capped`: stretches have a bound even where they cannot backtrack,
+        for the expressions tried at every letter of a run (so a run costs its length, not its square)."""
         char, count = unit
         if unit == _SEPARATOR:
             return " ++"
         letters = self._letters(char)
         charset = self._charset(letters)
+        more = f"{{0,{_STRETCH}}}" if capped else "*"
         if short and not following.intersection(letters):  # for suffixes, tried rarely: just compact
-            return f"{charset}{{{count},}}+" if count > 1 else f"{charset}++"
+            return charset * count + charset + more + "+"
         # The letter as written (its first character on its own, so that a branch that cannot
         # match is skipped on one test), then stretched: possessive, so that a failed attempt never
         # backtracks through a stretch, except where the next letter could take the same characters
         # ("i" then "l": "1"), and there only within a bound.
         stretch = charset * count
-        stretch += f"{charset}{{0,{_STRETCH}}}" if following.intersection(letters) else f"{charset}*+"
+        stretch += f"{charset}{{0,{_STRETCH}}}" if following.intersection(letters) else f"{charset}{more}+"
         if first or not masked:
             return stretch
         return f"(?:{stretch}|{self._charset(self._masks)}{{1,{count}}})"
@@ -196,6 +203,7 @@ class TermMatcher:
         follow: Callable[[int], set[str]],
         first: bool = False,
         short: bool = False,
+        capped: bool = False,
     ) -> str:
         options = []
         for unit, child in node.children.items():
@@ -236,7 +244,12 @@ class TermMatcher:
         suffixes = ""
         if self._suffixes.children:
             suffix_trie = self._alternatives(
-                self._suffixes, masked=masked, terminal=lambda _: "", follow=lambda _: set(), short=True
+                self._suffixes,
+                masked=masked,
+                terminal=lambda _: "",
+                follow=lambda _: set(),
+                short=True,
+                capped=not bounded,
             )
             suffixes = f"(?:{suffix_trie})?"
 
@@ -254,11 +267,16 @@ class TermMatcher:
             if symbol_first and not symbols:
                 continue
             head = self._charset(symbols) if symbol_first else re.escape(char)
+            following = self._following(child, follow, masked)
             rest = self._unit(
-                (char, count - 1), first=True, masked=masked, following=self._following(child, follow, masked)
+                (char, count - 1), first=True, masked=masked, following=following, capped=not bounded
             )
             options.append(
-                head + rest + self._alternatives(child, masked=masked, terminal=terminal, follow=follow)
+                head
+                + rest
+                + self._alternatives(
+                    child, masked=masked, terminal=terminal, follow=follow, capped=not bounded
+                )
             )
         if not options:
             return None
@@ -294,14 +312,8 @@ class TermMatcher:
         # Words that start with a symbol ("@ss") or hide letters behind masks ("f*ck") are rare:
         # the slower expressions that read them are tried on those words alone.
         special: dict[int, bool] = {}  # the space before such a word -> whether it has a mask
-        shape = b" " + text.ascii.translate(self._symbol_shape) + b" "
-        at = shape.find(b" !")
-        while at >= 0:
-            special[at] = False
-            at = shape.find(b" !", at + 1)
-        if b" 0" in shape:
-            for word in _DIGITS_THEN_MORE.finditer(shape):
-                special[word.start()] = False
+        for word in self._symbol_start.finditer(view):
+            special[word.start()] = False
         for mask in self._masks:
             at = view.find(mask)
             while at >= 0:
@@ -318,8 +330,7 @@ class TermMatcher:
                 if attempt is not None and self._plausible(view, space + 1, attempt.end()):
                     found.append(self._match(attempt, space, attempt.end() - 1))
             found.sort(key=lambda m: m.start)
-        words = b" " + text.ascii.translate(self._word_shape) + b" "
-        if b" a a " in words or b" a  a " in words or b" a   a " in words:
+        if self._spaced_hint.search(view):
             found = self._merge(found, self._find_spaced(view))
         if found:
             found = self._drop_allowed(view, found)
@@ -438,9 +449,6 @@ class TermMatcher:
             else:
                 kept.append(match)
         return kept
-
-
-_DIGITS_THEN_MORE = re.compile(rb" 0++[a!]")  # in a symbol shape: "1diot", "5h1t", not "1984"
 
 
 def _group(term: int) -> str:

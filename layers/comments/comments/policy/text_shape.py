@@ -16,8 +16,12 @@ _LOWER = b"abcdefghijklmnopqrstuvwxyz"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+_CASES = bytes(0x55 if 0x41 <= c <= 0x5A else 0x6C if 0x61 <= c <= 0x7A else 0x2E for c in range(256))
+
+
 def _ascii_case_counts(data: bytes) -> tuple[int, int]:
-    return len(data) - len(data.translate(None, _UPPER)), len(data) - len(data.translate(None, _LOWER))
+    cases = data.translate(_CASES)  # "U" for a capital, "l" for a small letter
+    return cases.count(b"U"), cases.count(b"l")
 
 
 def is_shouting(text: str, *, min_letters: int, max_upper_ratio: float) -> bool:
@@ -53,15 +57,18 @@ def _run_of(run: int) -> re.Pattern[str]:
     return re.compile(rf"(\S)\1{{{run - 1},}}")
 
 
-def repeated_character(text: str, run: int) -> Repetition | None:
-    """A character other than whitespace written `run` or more times in a row."""
+def repeated_character(text: str, run: int, encoded: bytes | None = None) -> Repetition | None:
+    """A character other than whitespace written `run` or more times in a row.
+
+    `encoded`: the text as bytes, one per character, if the caller has it already.
+    """
     if len(text) < run:
         return None
     # One byte per character ("?" for any non-ASCII one). Equal neighbours XOR to zero, so
     # `run` equal characters leave run - 1 zero bytes; only then is the text searched exactly.
-    data = text.encode("ascii", "replace")
-    same = int.from_bytes(data[1:], "little") ^ int.from_bytes(data[:-1], "little")
-    if bytes(run - 1) not in same.to_bytes(len(data) - 1, "little"):
+    data = int.from_bytes(encoded if encoded is not None else text.encode("ascii", "replace"), "little")
+    same = data ^ (data >> 8)  # byte i: character i XOR character i + 1
+    if bytes(run - 1) not in same.to_bytes(len(text), "little")[:-1]:
         return None
     found = _run_of(run).search(text)  # a candidate: check it exactly (and skip whitespace)
     return Repetition("character", found.start(), found.end()) if found else None
