@@ -244,3 +244,20 @@ def test_validate_counts_toward_no_rate_limit(api, monkeypatch):
 
 def test_responses_say_nosniff(api):
     assert api.call("POST", ARTICLE, GOOD).headers["x-content-type-options"] == "nosniff"
+
+
+def test_an_operator_override_in_ssm_changes_the_policy_without_a_deploy(api, aws_stack, monkeypatch):
+    from tests_support import reset
+
+    # Given an operator's override in SSM: the duplicate rule off, three links allowed, a new version
+    override = {"version": "site-7", "rules": {"duplicate": {"enabled": False}, "links": {"max_links": 3}}}
+    aws_stack.client("ssm").put_parameter(Name="/comments/policy-test", Value=json.dumps(override), Type="String")
+    monkeypatch.setenv("POLICY_PARAMETER", "/comments/policy-test")
+    reset()
+    # When the same author posts the same three-link text twice
+    first = api.call("POST", ARTICLE, HELD)
+    second = api.call("POST", ARTICLE, HELD)
+    # Then both are published under the operator's policy version
+    assert (first.status, second.status) == (201, 201)
+    [item, _] = stored_comments(aws_stack)
+    assert item["policyVersion"]["S"] == "site-7"

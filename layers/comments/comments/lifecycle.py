@@ -24,7 +24,7 @@ class CommentStore(Protocol):
     def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None: ...
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
     def insert(
-        self, comment: StoredComment, fingerprint: str, duplicate_until: int, now_epoch: int
+        self, comment: StoredComment, fingerprint: str | None, duplicate_until: int, now_epoch: int
     ) -> None: ...
 
 
@@ -87,11 +87,12 @@ def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: Art
     verdict = evaluate(policy, body=sub.draft.body, name=sub.draft.name)
     extra = []
     epoch = int(sub.now.timestamp())
-    if store.is_banned(sub.author_id, epoch):
+    rules = policy.rules
+    if rules.banned_author.enabled and store.is_banned(sub.author_id, epoch):
         extra.append(stateful_hit(policy, "banned_author"))
-    if store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), epoch):
+    if rules.duplicate.enabled and store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), epoch):
         extra.append(stateful_hit(policy, "duplicate"))
-    if settings.premoderation:
+    if rules.premoderation.enabled and settings.premoderation:
         extra.append(stateful_hit(policy, "premoderation"))
     return verdict.with_hits(extra) if extra else verdict
 
@@ -162,7 +163,8 @@ def submit(
     )
     window = epoch + policy.duplicate_window_hours * 3600
     try:
-        store.insert(comment, duplicate_fingerprint(sub.draft.body), window, epoch)
+        fingerprint = duplicate_fingerprint(sub.draft.body) if policy.rules.duplicate.enabled else None
+        store.insert(comment, fingerprint, window, epoch)
     except DuplicateComment:
         # The same request, sent twice at once, that got past the idempotency record: the copy
         # that lost answers with the comment the other stored.

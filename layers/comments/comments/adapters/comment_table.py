@@ -130,16 +130,11 @@ class CommentTable:
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
 
-    def insert(self, comment: StoredComment, fingerprint: str, duplicate_until: int, now_epoch: int) -> None:
-        """The comment and its duplicate marker, in one transaction: both or neither."""
-        marker = to_item(
-            {
-                "pk": f"D#{comment.authorId}#{fingerprint}",
-                "kind": "duplicate",
-                "commentId": comment.id,
-                "expiration": duplicate_until,
-            }
-        )
+    def insert(
+        self, comment: StoredComment, fingerprint: str | None, duplicate_until: int, now_epoch: int
+    ) -> None:
+        """The comment, its duplicate marker (unless the policy's duplicate rule is off) and its
+        article's counter (if published), in one transaction: all or nothing."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -147,23 +142,34 @@ class CommentTable:
                     "Item": comment_item(comment),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
-            },
-            {
-                "Put": {
-                    "TableName": self.name,
-                    "Item": marker,
-                    "ConditionExpression": "attribute_not_exists(pk) OR expiration < :now",
-                    "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
-                }
-            },
+            }
         ]
+        if fingerprint is not None:
+            marker = to_item(
+                {
+                    "pk": f"D#{comment.authorId}#{fingerprint}",
+                    "kind": "duplicate",
+                    "commentId": comment.id,
+                    "expiration": duplicate_until,
+                }
+            )
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.name,
+                        "Item": marker,
+                        "ConditionExpression": "attribute_not_exists(pk) OR expiration < :now",
+                        "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
+                    }
+                }
+            )
         if comment.status == "published":
             items.append(self._count(comment.articleId, +1))
         try:
             self.ddb.transact_write_items(TransactItems=items)
         except self.ddb.exceptions.TransactionCanceledException as exc:
             reasons = cancellation_codes(exc)
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            if fingerprint is not None and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
                 raise DuplicateComment() from None
             raise
 
