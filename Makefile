@@ -53,10 +53,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy layers/comments/comments dev/comments_dev
 	$(VENV)/bin/cfn-lint template.yaml
-	$(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
+	SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam validate --lint --template template.yaml --region us-east-1
 
 build: $(STAMP)
-	$(VENV)/bin/sam build --template template.yaml
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" SAM_CLI_TELEMETRY=0 $(VENV)/bin/sam build --template template.yaml
 
 bench: $(STAMP)
 	$(PY) -m bench

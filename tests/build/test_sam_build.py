@@ -26,7 +26,7 @@ def built(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("sam")
     (work / "template.yaml").write_text((ROOT / "template.yaml").read_text().replace("arm64", ARCH))
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "SAM_CLI_TELEMETRY": "0"}
+           "SAM_CLI_TELEMETRY": "0", "LAYER_ARCH": ARCH, "PYTHON": sys.executable}
     sam = shutil.which("sam", path=env["PATH"])
     assert sam, "aws-sam-cli is a dev dependency"
     result = subprocess.run(  # noqa: S603
@@ -60,6 +60,9 @@ def test_layer_is_laid_out_for_opt_python(built):
     assert not (layer / "python").exists()
     assert (layer / "aws_lambda_powertools").is_dir() and (layer / "pydantic").is_dir()
     assert any((layer / "comments" / "policy" / "data").iterdir())
+    # Bytecode ships in the layer (/opt is read-only: without it every cold start compiles again).
+    assert list((layer / "comments" / "__pycache__").glob("lifecycle.cpython-313.pyc"))
+    assert list((layer / "pydantic" / "__pycache__").glob("*.cpython-313.pyc"))
 
 
 def test_functions_carry_only_their_handler(built):
