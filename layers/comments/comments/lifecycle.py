@@ -5,6 +5,7 @@ Pure: storage comes in through the `CommentStore` protocol, time and identities 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -36,6 +37,20 @@ class Submission:
     client_id: str  # keyed hash of API Gateway's sourceIp
     now: datetime
     request_ref: str | None = None  # keyed hash of article + Idempotency-Key, when the client sent one
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The body as the duplicate rule compares it: computed once per request."""
+        from comments.policy.engine import duplicate_fingerprint
+
+        return duplicate_fingerprint(self.draft.body)
+
+
+def _duplicate_of(store: "CommentStore", sub: Submission) -> str | None:
+    """The stored comment this author's same text already is, read once per request."""
+    if "_duplicate_of" not in sub.__dict__:
+        sub.__dict__["_duplicate_of"] = store.duplicate_of(sub.author_id, sub.fingerprint, int(sub.now.timestamp()))
+    return sub.__dict__["_duplicate_of"]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,7 @@ def _plausible_id(value: str) -> bool:
 
 def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: ArticleSettings) -> "Verdict":
     """Every rule, stateless and stateful, reported together (reject > hold > publish)."""
-    from comments.policy.engine import duplicate_fingerprint, evaluate, stateful_hit
+    from comments.policy.engine import evaluate, stateful_hit
 
     verdict = evaluate(policy, body=sub.draft.body, name=sub.draft.name)
     extra = []
@@ -90,7 +105,7 @@ def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: Art
     rules = policy.rules
     if rules.banned_author.enabled and store.is_banned(sub.author_id, epoch):
         extra.append(stateful_hit(policy, "banned_author"))
-    if rules.duplicate.enabled and store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), epoch):
+    if rules.duplicate.enabled and _duplicate_of(store, sub):
         extra.append(stateful_hit(policy, "duplicate"))
     if rules.premoderation.enabled and settings.premoderation:
         extra.append(stateful_hit(policy, "premoderation"))
@@ -103,9 +118,7 @@ def _stored_by_an_earlier_attempt(store: CommentStore, sub: Submission) -> Accep
     retry then answers with that comment instead of calling it a duplicate of itself."""
     if not sub.request_ref:
         return None
-    from comments.policy.engine import duplicate_fingerprint
-
-    found = store.duplicate_of(sub.author_id, duplicate_fingerprint(sub.draft.body), int(sub.now.timestamp()))
+    found = _duplicate_of(store, sub)
     comment = store.get(found) if found else None
     if comment is None or comment.requestRef != sub.request_ref or comment.status not in STATUS_FOR.values():
         return None
@@ -128,7 +141,7 @@ def submit(
     rate_limit_per_minute: int,
 ) -> Accepted:
     """Store a comment the policy lets in, or raise the contract's error for it."""
-    from comments.policy.engine import duplicate_fingerprint, stateful_hit
+    from comments.policy.engine import stateful_hit
 
     settings = _check_open_and_parent(store, sub)
     earlier = _stored_by_an_earlier_attempt(store, sub)
@@ -163,11 +176,12 @@ def submit(
     )
     window = epoch + policy.duplicate_window_hours * 3600
     try:
-        fingerprint = duplicate_fingerprint(sub.draft.body) if policy.rules.duplicate.enabled else None
+        fingerprint = sub.fingerprint if policy.rules.duplicate.enabled else None
         store.insert(comment, fingerprint, window, epoch)
     except DuplicateComment:
         # The same request, sent twice at once, that got past the idempotency record: the copy
-        # that lost answers with the comment the other stored.
+        # that lost answers with the comment the other stored (read again: it is new).
+        sub.__dict__.pop("_duplicate_of", None)
         same = _stored_by_an_earlier_attempt(store, sub)
         if same is not None:
             return same

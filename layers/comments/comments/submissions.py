@@ -60,11 +60,12 @@ def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str
 _fresh: dict[str, dict[str, Any]] = {}
 
 
-def _submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
+def _submit_once(request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None) -> dict[str, Any]:
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
-    draft = CommentDraft.model_validate(request["payload"])
+    if draft is None:  # validated once, by the caller; only a direct call validates here
+        draft = CommentDraft.model_validate(request["payload"])
     sub = _submission(request["articleId"], draft, request["sourceIp"], request.get("key"))
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
     try:
@@ -149,8 +150,8 @@ def _idempotent() -> tuple[Any, Any]:
     )
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
-    def submit_once(request: dict[str, Any], metrics: Any = None) -> dict[str, Any]:
-        return _submit_once(request, metrics)
+    def submit_once(request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None) -> dict[str, Any]:
+        return _submit_once(request, metrics, draft)
 
     return submit_once, config
 
@@ -163,13 +164,13 @@ def submit(
     key = idempotency_key(event.get("headers") or {})
     request = {"articleId": article_id, "payload": payload, "sourceIp": source_ip}
     if key is None:
-        result = _submit_once(request, metrics)
+        result = _submit_once(request, metrics, draft)
     else:
-        result = _run_idempotent({**request, "key": f"{article_id}\n{key}"}, lambda_context, metrics)
+        result = _run_idempotent({**request, "key": f"{article_id}\n{key}"}, lambda_context, metrics, draft)
     return int(result["statusCode"]), _response_body(result)
 
 
-def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any) -> dict[str, Any]:
+def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any, draft: CommentDraft) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyPersistenceLayerError,
@@ -180,7 +181,7 @@ def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any) 
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
     try:
-        return submit_once(request=request, metrics=metrics)
+        return submit_once(request=request, metrics=metrics, draft=draft)
     except IdempotencyValidationError:
         raise IdempotencyConflict("This Idempotency-Key was already used with a different comment.") from None
     except IdempotencyAlreadyInProgressError:
