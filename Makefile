@@ -42,7 +42,7 @@ browser-deps:
 dev: $(STAMP)
 	$(VENV)/bin/comments-dev
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lint
 	$(PY) -m pytest -q
 
 unit: $(STAMP)

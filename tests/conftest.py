@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from comments_dev.emulator import FAKE_CREDENTIALS, MotoServer, Stack, create_stack
 from tests_support import reset as reset_runtime_caches
 
@@ -56,9 +55,16 @@ class Api:
             self._functions[name] = Function(name, size=1)
         return self._functions[name]
 
-    def event(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-              query: str = "", source_ip: str = "198.51.100.7",
-              claims: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    def event(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+        source_ip: str = "198.51.100.7",
+        claims: dict[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
         import json as _json
 
         from comments_dev import apigw
@@ -72,8 +78,15 @@ class Api:
         raw = body if isinstance(body, bytes) else (b"" if body is None else _json.dumps(body).encode())
         hdrs = {"content-type": "application/json", **(headers or {})}
         event = apigw.http_api_event(
-            method=method, raw_path=path, raw_query=query, headers=list(hdrs.items()), body=raw,
-            source_ip=source_ip, route_key=route.route_key, path_parameters=m.groupdict(), claims=claims,
+            method=method,
+            raw_path=path,
+            raw_query=query,
+            headers=list(hdrs.items()),
+            body=raw,
+            source_ip=source_ip,
+            route_key=route.route_key,
+            path_parameters=m.groupdict(),
+            claims=claims,
         )
         return route.function, event
 

@@ -41,7 +41,11 @@ class JwtSettings:
         )
 
 
-STATIC_TOKEN_CLAIMS = {"sub": "local-moderator", "username": "local-moderator", "cognito:groups": "[moderators]"}
+STATIC_TOKEN_CLAIMS = {
+    "sub": "local-moderator",
+    "username": "local-moderator",
+    "cognito:groups": "[moderators]",
+}
 
 
 def bearer(header: str | None) -> str:

@@ -85,7 +85,15 @@ class Stack:
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> event bus name
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, **_creds())
+        creds = _creds()
+        return boto3.client(  # type: ignore[call-overload]
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=creds["aws_access_key_id"],
+            aws_secret_access_key=creds["aws_secret_access_key"],
+            aws_session_token=creds["aws_session_token"],
+        )
 
     def environment(self) -> dict[str, str]:
         """What every local function sees besides its own template variables."""
@@ -168,7 +176,9 @@ def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix
             kwargs["SSESpecification"] = {"Enabled": bool(props["SSESpecification"].get("SSEEnabled"))}
         desc = ddb.create_table(**kwargs)["TableDescription"]
         if props.get("TimeToLiveSpecification"):
-            ddb.update_time_to_live(TableName=table_name, TimeToLiveSpecification=props["TimeToLiveSpecification"])
+            ddb.update_time_to_live(
+                TableName=table_name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
+            )
         stack.tables[name] = refs[name] = table_name
         attrs[(name, "Arn")] = desc["TableArn"]
         attrs[(name, "StreamArn")] = desc.get("LatestStreamArn")

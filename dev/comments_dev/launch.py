@@ -33,9 +33,13 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
     token = (extra_env or {}).get("MODERATOR_TOKEN", "local-test-moderator-token")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update({"PORT": str(port), "MODERATOR_TOKEN": token, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    proc = subprocess.Popen(
         [sys.executable, "-m", "comments_dev.server"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     assert proc.stdout is not None
     output: list[str] = []

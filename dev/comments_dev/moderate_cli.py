@@ -799,7 +799,10 @@ def cmd_author(args: argparse.Namespace, out: IO[str]) -> int:
                 out.write(json.dumps(comment) + "\n")
         else:
             for c in comments:
-                print(f"{c['id']}  {c['status']:<9}  {clip(c['articleId'], 24):<24}  {clip(c['body'], 60)}", file=out)
+                print(
+                    f"{c['id']}  {c['status']:<9}  {clip(c['articleId'], 24):<24}  {clip(c['body'], 60)}",
+                    file=out,
+                )
             print(f"{len(comments)} comment(s)", file=out)
         return EXIT_OK
     erased = moderation_api.erase_by_email(args.email, moderator(args.as_).name)
@@ -954,7 +957,11 @@ def main(argv: list[str] | None = None) -> int:
             p.error("--ban goes with reject")
         if args.ban_days and not args.ban:
             p.error("--ban-days goes with --ban")
-    key = (args.command, getattr(args, f"{args.command}_command")) if args.command in ("dlq", "author") else args.command
+    key = (
+        (args.command, getattr(args, f"{args.command}_command"))
+        if args.command in ("dlq", "author")
+        else args.command
+    )
     try:
         prepare_aws(args)
         resources = resolve(args, os.environ)

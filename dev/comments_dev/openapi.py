@@ -192,8 +192,12 @@ PayloadTooLarge = _error("payload_too_large")
 RateLimited = _error("rate_limited")
 Unavailable = _error("service_unavailable", message=True)
 
-RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
-                               "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    }
+}
 _SHARED_ERRORS: dict[int, Any] = {400: BadRequestBody, 404: NotFound, 413: PayloadTooLarge, 503: Unavailable}
 _MODERATION_ERRORS: dict[int, Any] = {**_SHARED_ERRORS, 401: Unauthorized, 403: Forbidden}
 
@@ -203,7 +207,9 @@ class Operation:
     summary: str
     responses: dict[int, Any]  # status -> response model (None: no content)
     body: Any = None  # request body model
-    query: dict[str, tuple[type, dict[str, Any]]] = field(default_factory=dict)  # name -> (type, Query kwargs)
+    query: dict[str, tuple[type, dict[str, Any]]] = field(
+        default_factory=dict
+    )  # name -> (type, Query kwargs)
     idempotency_key: bool = False
     tags: tuple[str, ...] = ("comments",)
 
@@ -212,64 +218,109 @@ def _operations() -> dict[str, Operation]:
     from comments import moderation, moderation_api
     from comments.models import ArticleSettings, CommentDraft, DeleteIn, EditIn
 
-    submit_errors = {**_SHARED_ERRORS, 403: CommentsClosed, 409: IdempotencyConflict, 422: Unprocessable,
-                     429: RateLimited}
+    submit_errors = {
+        **_SHARED_ERRORS,
+        403: CommentsClosed,
+        409: IdempotencyConflict,
+        422: Unprocessable,
+        429: RateLimited,
+    }
     return {
         "POST /articles/{articleId}/comments": Operation(
-            "Submit a comment", {201: Published, 202: Pending, **submit_errors},
-            body=CommentDraft, idempotency_key=True),
+            "Submit a comment",
+            {201: Published, 202: Pending, **submit_errors},
+            body=CommentDraft,
+            idempotency_key=True,
+        ),
         "POST /articles/{articleId}/comments/validate": Operation(
             "Check a comment against the policy without storing it",
-            {200: CheckResult, **_SHARED_ERRORS, 403: CommentsClosed, 422: Unprocessable}, body=CommentDraft),
+            {200: CheckResult, **_SHARED_ERRORS, 403: CommentsClosed, 422: Unprocessable},
+            body=CommentDraft,
+        ),
         "GET /articles/{articleId}/comments": Operation(
-            "An article's published comments, oldest first", {200: CommentPage, **_SHARED_ERRORS},
-            query={"limit": (int, {"ge": 1, "le": 100}), "cursor": (str, {"max_length": 1024})}),
+            "An article's published comments, oldest first",
+            {200: CommentPage, **_SHARED_ERRORS},
+            query={"limit": (int, {"ge": 1, "le": 100}), "cursor": (str, {"max_length": 1024})},
+        ),
         "GET /articles/comment-counts": Operation(
-            "Published comments per article", {200: CommentCounts, **_SHARED_ERRORS},
-            query={"ids": (str, {})}),
+            "Published comments per article", {200: CommentCounts, **_SHARED_ERRORS}, query={"ids": (str, {})}
+        ),
         "POST /articles/{articleId}/comments/{commentId}/reports": Operation(
-            "Report a published comment", {202: Received, **_SHARED_ERRORS, 422: ValidationErrorBody},
-            body=moderation.ReportIn),
+            "Report a published comment",
+            {202: Received, **_SHARED_ERRORS, 422: ValidationErrorBody},
+            body=moderation.ReportIn,
+        ),
         "PATCH /articles/{articleId}/comments/{commentId}": Operation(
             "Edit your own comment within the edit window",
             {200: Edited, **_SHARED_ERRORS, 403: AuthorForbidden, 409: AlreadyDecided, 422: Unprocessable},
-            body=EditIn),
+            body=EditIn,
+        ),
         "DELETE /articles/{articleId}/comments/{commentId}": Operation(
             "Delete your own comment within the edit window",
-            {204: None, **_SHARED_ERRORS, 403: AuthorForbidden, 409: AlreadyDecided, 422: ValidationErrorBody},
-            body=DeleteIn),
+            {
+                204: None,
+                **_SHARED_ERRORS,
+                403: AuthorForbidden,
+                409: AlreadyDecided,
+                422: ValidationErrorBody,
+            },
+            body=DeleteIn,
+        ),
         "GET /moderation/queue": Operation(
-            "Claim held comments", {200: Claimed, **_MODERATION_ERRORS},
-            query={"max": (int, {"ge": 1, "le": 10})}, tags=("moderation",)),
+            "Claim held comments",
+            {200: Claimed, **_MODERATION_ERRORS},
+            query={"max": (int, {"ge": 1, "le": 10})},
+            tags=("moderation",),
+        ),
         "GET /moderation/queue/depth": Operation(
-            "Queue depth", {200: Depth, **_MODERATION_ERRORS}, tags=("moderation",)),
+            "Queue depth", {200: Depth, **_MODERATION_ERRORS}, tags=("moderation",)
+        ),
         "POST /moderation/comments/{commentId}/decision": Operation(
             "Approve or reject a held comment",
             {200: DecisionOut, **_MODERATION_ERRORS, 409: AlreadyDecided, 422: ValidationErrorBody},
-            body=moderation.DecisionIn, tags=("moderation",)),
+            body=moderation.DecisionIn,
+            tags=("moderation",),
+        ),
         "POST /moderation/comments/{commentId}/release": Operation(
-            "Give a claimed comment back to the queue", {200: Released, **_MODERATION_ERRORS},
-            body=ReleaseIn, tags=("moderation",)),
+            "Give a claimed comment back to the queue",
+            {200: Released, **_MODERATION_ERRORS},
+            body=ReleaseIn,
+            tags=("moderation",),
+        ),
         "GET /moderation/comments/{commentId}": Operation(
-            "A comment with its moderation record", {200: CommentDetail, **_MODERATION_ERRORS},
-            tags=("moderation",)),
+            "A comment with its moderation record",
+            {200: CommentDetail, **_MODERATION_ERRORS},
+            tags=("moderation",),
+        ),
         "GET /moderation/dlq": Operation(
-            "Look at the dead-letter queue", {200: DeadLetters, **_MODERATION_ERRORS},
-            query={"max": (int, {"ge": 1, "le": 10})}, tags=("moderation",)),
+            "Look at the dead-letter queue",
+            {200: DeadLetters, **_MODERATION_ERRORS},
+            query={"max": (int, {"ge": 1, "le": 10})},
+            tags=("moderation",),
+        ),
         "POST /moderation/dlq/redrive": Operation(
-            "Move dead-lettered messages back to the queue", {200: Moved, **_MODERATION_ERRORS},
-            tags=("moderation",)),
+            "Move dead-lettered messages back to the queue",
+            {200: Moved, **_MODERATION_ERRORS},
+            tags=("moderation",),
+        ),
         "PUT /moderation/articles/{articleId}": Operation(
-            "Close an article, or hold all its comments", {200: SettingsOut, **_MODERATION_ERRORS,
-                                                            422: ValidationErrorBody},
-            body=ArticleSettings, tags=("moderation",)),
+            "Close an article, or hold all its comments",
+            {200: SettingsOut, **_MODERATION_ERRORS, 422: ValidationErrorBody},
+            body=ArticleSettings,
+            tags=("moderation",),
+        ),
         "POST /moderation/authors/export": Operation(
-            "Every comment by one author", {200: Exported, **_MODERATION_ERRORS, 422: ValidationErrorBody},
-            body=moderation_api.AuthorIn, tags=("moderation",)),
+            "Every comment by one author",
+            {200: Exported, **_MODERATION_ERRORS, 422: ValidationErrorBody},
+            body=moderation_api.AuthorIn,
+            tags=("moderation",),
+        ),
         "POST /moderation/authors/erase": Operation(
             "Erase an author (the right to be forgotten)",
             {200: Erased, **_MODERATION_ERRORS, 422: ValidationErrorBody},
-            body=moderation_api.AuthorIn, tags=("moderation",)),
+            body=moderation_api.AuthorIn,
+            tags=("moderation",),
+        ),
     }
 
 
@@ -295,15 +346,31 @@ def _handler(route: template.Route, op: Operation) -> Any:
     for name in _path_names(route.path):
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=_path_param(name)))
     if op.body is not None:
-        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY,
-                                        annotation=Annotated[op.body, Body(embed=False)]))
+        params.append(
+            inspect.Parameter(
+                "body", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[op.body, Body(embed=False)]
+            )
+        )
     for name, (kind, constraints) in op.query.items():
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                        annotation=Annotated[kind | None, Query(**constraints)]))
+        params.append(
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[kind | None, Query(**constraints)],
+            )
+        )
     if op.idempotency_key:
-        params.append(inspect.Parameter(
-            "idempotency_key", inspect.Parameter.KEYWORD_ONLY, default=None,
-            annotation=Annotated[str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN)]))
+        params.append(
+            inspect.Parameter(
+                "idempotency_key",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    str | None, Header(alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY_PATTERN)
+                ],
+            )
+        )
 
     def handler(**_: Any) -> None:
         return None
@@ -332,10 +399,18 @@ def _responses(op: Operation) -> dict[int, Any]:
 
 
 _DESCRIPTIONS = {
-    200: "OK", 201: "Published", 202: "Accepted: held for moderation, or received", 204: "Done",
-    400: "Not JSON, not an object, a bad parameter", 401: "No valid moderator token",
-    403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Request body over 32 KiB",
-    422: "Validation error or policy violation", 429: "Too many comments from this client or author",
+    200: "OK",
+    201: "Published",
+    202: "Accepted: held for moderation, or received",
+    204: "Done",
+    400: "Not JSON, not an object, a bad parameter",
+    401: "No valid moderator token",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    413: "Request body over 32 KiB",
+    422: "Validation error or policy violation",
+    429: "Too many comments from this client or author",
     503: "Storage throttled or unreachable: nothing was written",
 }
 
@@ -367,9 +442,15 @@ def document(server: str = "") -> dict[str, Any]:
         version="1",
         description="Submit, read and moderate comments on news articles. See the README's contract.",
         servers=[Server(url=server or "/")],
-        security_schemes={SECURITY_SCHEME: HTTPBearer(bearerFormat="JWT", description=(
-            "A Cognito user pool token (API Gateway's JWT authorizer); the user must be in the "
-            "`moderators` group."))},
+        security_schemes={
+            SECURITY_SCHEME: HTTPBearer(
+                bearerFormat="JWT",
+                description=(
+                    "A Cognito user pool token (API Gateway's JWT authorizer); the user must be in the "
+                    "`moderators` group."
+                ),
+            )
+        },
     )
     doc: dict[str, Any] = json.loads(raw)
     _tidy(doc)
@@ -385,8 +466,11 @@ def _operation_id(route: template.Route) -> str:
 
 # What the layer's validators enforce beyond the types pydantic can describe.
 _CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
-    "CommentDraft": {"name": {"minLength": 1, "maxLength": 80}, "email": {"format": "email", "maxLength": 254},
-                     "body": {"minLength": 1}},
+    "CommentDraft": {
+        "name": {"minLength": 1, "maxLength": 80},
+        "email": {"format": "email", "maxLength": 254},
+        "body": {"minLength": 1},
+    },
     "EditIn": {"body": {"minLength": 1}},
 }
 
@@ -402,7 +486,7 @@ def _tidy(doc: dict[str, Any]) -> None:
                 schemas[model]["properties"][name].update(extra)
     text = json.dumps(doc.get("paths", {}))
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
-        if f"#/components/schemas/{name}\"" not in text:
+        if f'#/components/schemas/{name}"' not in text:
             schemas.pop(name, None)
     operations = _operations()
     for path, methods in doc.get("paths", {}).items():

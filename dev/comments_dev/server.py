@@ -13,7 +13,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,8 +24,13 @@ from comments_dev.streams import StreamMapping, stream_mappings
 log = logging.getLogger("comments_dev")
 WEB = template.ROOT / "web"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
-_STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                 ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
+_STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
 
 
 @dataclass
@@ -119,7 +123,9 @@ class EventLog:
             event = json.loads(message["Body"])
             self.seen.append(event)
             comment = (event.get("detail") or {}).get("comment") or {}
-            print(f"event {event.get('detail-type')} {comment.get('id')} ({comment.get('status')})", flush=True)
+            print(
+                f"event {event.get('detail-type')} {comment.get('id')} ({comment.get('status')})", flush=True
+            )
             self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
 
     def run(self) -> None:
@@ -146,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     local: LocalStack
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         # No client address: no log line carries an IP (API Gateway's sourceIp is hashed too).
         log.info("%s", format % args)
 
@@ -157,16 +163,28 @@ class Handler(BaseHTTPRequestHandler):
         status = 405 if code == 501 else code  # an unknown method: refused, not a server error
         self.close_connection = True
         try:
-            self._json(status, {"error": codes.get(status, "bad_request"), "message": message or "Bad request."},
-                       {"Connection": "close"})
+            self._json(
+                status,
+                {"error": codes.get(status, "bad_request"), "message": message or "Bad request."},
+                {"Connection": "close"},
+            )
         except OSError:
             pass
 
     # -- plumbing ------------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-              content_type: str = "application/json") -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.send_response(status)
-        merged = {"Content-Type": content_type, "Content-Length": str(len(body)), "X-Content-Type-Options": "nosniff"}
+        merged = {
+            "Content-Type": content_type,
+            "Content-Length": str(len(body)),
+            "X-Content-Type-Options": "nosniff",
+        }
         merged.update(headers or {})
         for k, v in merged.items():
             self.send_header(k, v)
@@ -175,7 +193,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(status, json.dumps(payload).encode(), {"X-Content-Type-Options": "nosniff", **(headers or {})})
+        self._send(
+            status, json.dumps(payload).encode(), {"X-Content-Type-Options": "nosniff", **(headers or {})}
+        )
 
     def _origin_headers(self) -> dict[str, str]:
         return apigw.cors_headers(self.headers.get("Origin"), self.local.allowed_origins, self.local.cors)
@@ -201,29 +221,31 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     # -- verbs ---------------------------------------------------------------------------------
-    def do_OPTIONS(self) -> None:  # noqa: N802 - stdlib naming
-        headers = apigw.preflight_headers(self.headers.get("Origin"), self.local.allowed_origins, self.local.cors)
+    def do_OPTIONS(self) -> None:
+        headers = apigw.preflight_headers(
+            self.headers.get("Origin"), self.local.allowed_origins, self.local.cors
+        )
         self._send(204, b"", headers)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if self._local_page(path):
             return
         self._api()
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.do_GET()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._api()
 
-    def do_PATCH(self) -> None:  # noqa: N802
+    def do_PATCH(self) -> None:
         self._api()
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self._api()
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._api()
 
     # -- what only the dev server serves -------------------------------------------------------
@@ -242,8 +264,11 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if path in ("/moderation", "/moderation/"):  # the moderator console; the API is under /moderation/...
             console = (WEB / "moderation.html").read_bytes()
-            headers = {"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer",
-                       "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'"}
+            headers = {
+                "Cache-Control": "no-cache",
+                "Referrer-Policy": "no-referrer",
+                "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+            }
             self._send(200, console, headers, "text/html; charset=utf-8")
             return True
         if path.startswith("/static/"):
@@ -285,8 +310,11 @@ class Handler(BaseHTTPRequestHandler):
         if route.authorizer:
             claims = self._claims()
             if claims is None:
-                self._json(401, {"error": "unauthorized"},
-                           {**self._origin_headers(), "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"})
+                self._json(
+                    401,
+                    {"error": "unauthorized"},
+                    {**self._origin_headers(), "WWW-Authenticate": "Bearer", "Cache-Control": "no-store"},
+                )
                 return
         event = apigw.http_api_event(
             method=self.command,
@@ -320,14 +348,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def _lambda_response(self, result: Any) -> None:
         if not isinstance(result, dict) or "statusCode" not in result:
-            result = {"statusCode": 200, "body": json.dumps(result), "headers": {"content-type": "application/json"}}
+            result = {
+                "statusCode": 200,
+                "body": json.dumps(result),
+                "headers": {"content-type": "application/json"},
+            }
         raw = result.get("body") or ""
         body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
         headers = {k: str(v) for k, v in (result.get("headers") or {}).items()}
         for k, values in (result.get("multiValueHeaders") or {}).items():
             headers[k] = ",".join(map(str, values))
         headers.update(self._origin_headers())
-        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "application/json")
+        content_type = next(
+            (v for k, v in headers.items() if k.lower() == "content-type"), "application/json"
+        )
         headers = {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length")}
         self.send_response(int(result["statusCode"]))
         for k, v in {"Content-Type": content_type, "Content-Length": str(len(body)), **headers}.items():

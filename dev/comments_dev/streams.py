@@ -52,7 +52,9 @@ class StreamMapping:
         self.function = function
         self.table = table
         self.batch_size = int(props.get("BatchSize", 100))
-        self.filters = [json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])]
+        self.filters = [
+            json.loads(f["Pattern"]) for f in (props.get("FilterCriteria") or {}).get("Filters", [])
+        ]
         self.stream_arn = stack.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
         self.streams = stack.client("dynamodbstreams")
         self.retry_delay = 0.5

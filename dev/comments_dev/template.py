@@ -62,7 +62,7 @@ class Resolver:
         return bool(self._truth(self.conditions[name]))
 
     def _truth(self, value: Any) -> Any:
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Fn::Equals":
             return str(self(arg[0])) == str(self(arg[1]))
         if key == "Fn::Not":
@@ -81,7 +81,7 @@ class Resolver:
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref" and arg == "AWS::NoValue":
                 return NO_VALUE
             if key == "Fn::If":

@@ -3,7 +3,6 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-
 from comments import author_api
 from comments.http import install_error_handlers, response
 
@@ -13,12 +12,12 @@ install_error_handlers(app, logger)
 
 
 @app.patch("/articles/<articleId>/comments/<commentId>")
-def edit(articleId: str, commentId: str):  # noqa: N803 - the contract's path parameters
+def edit(articleId: str, commentId: str):
     return response(200, author_api.edit(articleId, commentId, app.current_event.raw_event))
 
 
 @app.delete("/articles/<articleId>/comments/<commentId>")
-def delete(articleId: str, commentId: str):  # noqa: N803
+def delete(articleId: str, commentId: str):
     author_api.delete(articleId, commentId, app.current_event.raw_event)
     return response(204, None)
 

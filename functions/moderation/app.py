@@ -3,11 +3,10 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-
 from comments import moderation_api as api
+from comments.errors import NotFound
 from comments.http import install_error_handlers, response
 from comments.ids import is_article_id
-from comments.errors import NotFound
 
 logger = Logger()
 app = APIGatewayHttpResolver()
@@ -29,18 +28,18 @@ def depth():
 
 
 @app.post("/moderation/comments/<commentId>/decision")
-def decide(commentId: str):  # noqa: N803 - the contract's path parameter
+def decide(commentId: str):
     return response(200, api.decide(commentId, app.current_event.raw_event), NO_STORE)
 
 
 @app.post("/moderation/comments/<commentId>/release")
-def release(commentId: str):  # noqa: N803
+def release(commentId: str):
     api.moderator(app.current_event.raw_event)
     return response(200, api.release(commentId, app.current_event.raw_event), NO_STORE)
 
 
 @app.get("/moderation/comments/<commentId>")
-def detail(commentId: str):  # noqa: N803
+def detail(commentId: str):
     api.moderator(app.current_event.raw_event)
     return response(200, api.comment_detail(commentId), NO_STORE)
 
@@ -59,7 +58,7 @@ def redrive():
 
 
 @app.put("/moderation/articles/<articleId>")
-def article_settings(articleId: str):  # noqa: N803
+def article_settings(articleId: str):
     api.moderator(app.current_event.raw_event)
     if not is_article_id(articleId):
         raise NotFound()

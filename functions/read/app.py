@@ -4,7 +4,6 @@ GET /articles/comment-counts (published comments per article)."""
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-
 from comments import reading
 from comments.errors import NotFound
 from comments.http import install_error_handlers, response
@@ -16,7 +15,7 @@ install_error_handlers(app, logger)
 
 
 @app.get("/articles/<articleId>/comments")
-def list_comments(articleId: str):  # noqa: N803 - the contract's path parameter
+def list_comments(articleId: str):
     if not is_article_id(articleId):
         raise NotFound()
     params = app.current_event.query_string_parameters or {}

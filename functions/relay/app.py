@@ -3,7 +3,6 @@ change), with partial batch failures so a record that fails is handed back, not 
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from comments import relay
 from comments.adapters import events, queue
 from comments.settings import settings
@@ -40,4 +39,6 @@ def _count_decision(figures: dict) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -3,7 +3,6 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-
 from comments import reports
 from comments.http import install_error_handlers, response
 
@@ -13,7 +12,7 @@ install_error_handlers(app, logger)
 
 
 @app.post("/articles/<articleId>/comments/<commentId>/reports")
-def report(articleId: str, commentId: str):  # noqa: N803 - the contract's path parameters
+def report(articleId: str, commentId: str):
     event = app.current_event
     reports.receive(articleId, commentId, event.raw_event, event.request_context.http.source_ip)
     return response(202, {"status": "received"})

@@ -3,7 +3,6 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-
 from comments import submissions
 from comments.errors import NotFound
 from comments.http import install_error_handlers, response
@@ -22,7 +21,7 @@ def _article(article_id: str) -> str:
 
 
 @app.post("/articles/<articleId>/comments")
-def submit(articleId: str):  # noqa: N803 - the contract's path parameter
+def submit(articleId: str):
     status, body = submissions.submit(
         _article(articleId),
         app.current_event.raw_event,
@@ -34,7 +33,7 @@ def submit(articleId: str):  # noqa: N803 - the contract's path parameter
 
 
 @app.post("/articles/<articleId>/comments/validate")
-def validate(articleId: str):  # noqa: N803
+def validate(articleId: str):
     body = submissions.validate(
         _article(articleId), app.current_event.raw_event, app.current_event.request_context.http.source_ip
     )

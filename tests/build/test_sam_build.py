@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from comments_dev.template import ROOT
 
 pytestmark = pytest.mark.build
-ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine().lower()]
+ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[
+    platform.machine().lower()
+]
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 
@@ -25,14 +26,31 @@ RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 def built(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("sam")
     (work / "template.yaml").write_text((ROOT / "template.yaml").read_text().replace("arm64", ARCH))
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-           "SAM_CLI_TELEMETRY": "0", "LAYER_ARCH": ARCH, "PYTHON": sys.executable}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "SAM_CLI_TELEMETRY": "0",
+        "LAYER_ARCH": ARCH,
+        "PYTHON": sys.executable,
+    }
     sam = shutil.which("sam", path=env["PATH"])
     assert sam, "aws-sam-cli is a dev dependency"
-    result = subprocess.run(  # noqa: S603
-        [sam, "build", "--template", str(work / "template.yaml"), "--build-dir", str(work / "build"),
-         "--base-dir", str(ROOT)],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+    result = subprocess.run(
+        [
+            sam,
+            "build",
+            "--template",
+            str(work / "template.yaml"),
+            "--build-dir",
+            str(work / "build"),
+            "--base-dir",
+            str(ROOT),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return work / "build"
@@ -85,10 +103,17 @@ print("RESULT" + json.dumps(result))
 
 def run_built(built: Path, runtime: Path, function: str, event: dict) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env["PYTHONPATH"] = os.pathsep.join([str(built / function), str(built / "CommentsLayer" / "python"), str(runtime)])
-    result = subprocess.run(  # noqa: S603
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(built / function), str(built / "CommentsLayer" / "python"), str(runtime)]
+    )
+    result = subprocess.run(
         [sys.executable, "-S", "-c", RUN, json.dumps(event)],
-        cwd=built / function, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=built / function,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("RESULT"))
@@ -97,8 +122,11 @@ def run_built(built: Path, runtime: Path, function: str, event: dict) -> dict:
 
 def test_built_functions_handle_events(built, runtime_path, api, aws_stack):
     # Given the built artifact and the template's resources on moto
-    submit_fn, submit_event = api.event("POST", "/articles/built-art/comments",
-                                       {"name": "Ada", "email": "ada@example.org", "body": "Built and running."})
+    submit_fn, submit_event = api.event(
+        "POST",
+        "/articles/built-art/comments",
+        {"name": "Ada", "email": "ada@example.org", "body": "Built and running."},
+    )
     # When the built submit function handles a submission, and the built read function lists it
     submitted = run_built(built, runtime_path, submit_fn, submit_event)
     read_fn, read_event = api.event("GET", "/articles/built-art/comments")
@@ -112,5 +140,9 @@ def test_built_relay_handles_the_sample_stream_event(built, runtime_path, aws_st
     event = json.loads((ROOT / "events" / "relay-held.json").read_text())
     result = run_built(built, runtime_path, "RelayFunction", event)
     assert result == {"batchItemFailures": []}
-    msgs = aws_stack.client("sqs").receive_message(QueueUrl=aws_stack.queues["ModerationQueue"]).get("Messages", [])
+    msgs = (
+        aws_stack.client("sqs")
+        .receive_message(QueueUrl=aws_stack.queues["ModerationQueue"])
+        .get("Messages", [])
+    )
     assert json.loads(msgs[0]["Body"])["comment"]["id"] == "01KAXK2Q3YJ6V9ZP0W8M4R7T5B"

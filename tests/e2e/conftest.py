@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from comments_dev.emulator import free_port
 from comments_dev.launch import DevProcess, start_dev_server
 
@@ -26,11 +25,12 @@ def _site_server(api_url: str, port: int) -> ThreadingHTTPServer:
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>
 <link rel="stylesheet" href="{api_url}/static/comments-widget.css"></head><body>
 <main><h1>A partner site's article</h1><p>Embedded from another origin.</p>
-<div data-comments data-article-id="cross-origin-demo" data-api="{api_url}" data-policy-url="{api_url}/policy"></div>
+<div data-comments data-article-id="cross-origin-demo" data-api="{api_url}"
+     data-policy-url="{api_url}/policy"></div>
 </main><script src="{api_url}/static/comments-widget.js" defer></script></body></html>""".encode()
 
     class Site(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
@@ -48,8 +48,12 @@ def _site_server(api_url: str, port: int) -> ThreadingHTTPServer:
 @pytest.fixture(scope="session")
 def dev_stack() -> Iterator[DevStack]:
     site_port = free_port()
-    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{site_port}"})
+    proc = start_dev_server(
+        {"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{site_port}"}
+    )
     site = _site_server(proc.base_url, site_port)
-    yield DevStack(proc.base_url, proc.moderator_token, f"http://127.0.0.1:{site_port}", proc.aws_endpoint, proc)
+    yield DevStack(
+        proc.base_url, proc.moderator_token, f"http://127.0.0.1:{site_port}", proc.aws_endpoint, proc
+    )
     site.shutdown()
     proc.stop()

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
-
 from comments_dev import authorizer
 from comments_dev.emulator import FAKE_CREDENTIALS
 from comments_dev.launch import DevProcess, start_dev_server
@@ -36,8 +35,9 @@ CANARY_EMAILS = ["Canary.Reader+leak@Leak-Test.example", "second.canary@leak-tes
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[DevProcess]:
-    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": str(LIMIT), "MODERATOR_JWT_SECRET": SECRET,
-                             "ALLOWED_ORIGINS": SITE})
+    proc = start_dev_server(
+        {"RATE_LIMIT_PER_MINUTE": str(LIMIT), "MODERATOR_JWT_SECRET": SECRET, "ALLOWED_ORIGINS": SITE}
+    )
     yield proc
     proc.stop()
 
@@ -49,10 +49,18 @@ def fresh_ip() -> str:
     return next(_ips)
 
 
-def call(stack: DevProcess, method: str, path: str, body: Any = None, headers: dict | None = None,
-         source: str | None = None) -> tuple[int, dict[str, str], Any]:
+def call(
+    stack: DevProcess,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict | None = None,
+    source: str | None = None,
+) -> tuple[int, dict[str, str], Any]:
     url = urlsplit(stack.base_url)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30, source_address=(source or fresh_ip(), 0))
+    conn = http.client.HTTPConnection(
+        url.hostname, url.port, timeout=30, source_address=(source or fresh_ip(), 0)
+    )
     try:
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
@@ -73,8 +81,11 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def draft(email: str | None = None, body: str | None = None) -> dict[str, Any]:
-    return {"name": "Ann", "email": email or f"a-{uuid.uuid4().hex[:8]}@example.org",
-            "body": body or f"A reasonable remark, {uuid.uuid4().hex[:6]}."}
+    return {
+        "name": "Ann",
+        "email": email or f"a-{uuid.uuid4().hex[:8]}@example.org",
+        "body": body or f"A reasonable remark, {uuid.uuid4().hex[:6]}.",
+    }
 
 
 # -- moderation: the authorizer and the group ------------------------------------------------
@@ -91,8 +102,14 @@ def _unsigned(groups: list[str]) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
     now = int(time.time())
-    claims = {"sub": "x", "iss": JWT.issuer, "aud": JWT.audience, "exp": now + 600, "iat": now,
-              "cognito:groups": groups}
+    claims = {
+        "sub": "x",
+        "iss": JWT.issuer,
+        "aud": JWT.audience,
+        "exp": now + 600,
+        "iat": now,
+        "cognito:groups": groups,
+    }
     return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
 
 
@@ -105,16 +122,21 @@ REFUSED_401 = {
     "another issuer": authorizer.mint(JWT, groups=["moderators"], issuer="https://evil.example"),
     "another audience": authorizer.mint(JWT, groups=["moderators"], audience="some-other-app"),
     "alg none": _unsigned(["moderators"]),
-    "group added after signing": _tamper(authorizer.mint(JWT, groups=["readers"]), **{"cognito:groups": ["moderators"]}),
-    "expiry extended after signing": _tamper(authorizer.mint(JWT, groups=["moderators"], expires_in=-60),
-                                             exp=int(time.time()) + 3600),
+    "group added after signing": _tamper(
+        authorizer.mint(JWT, groups=["readers"]), **{"cognito:groups": ["moderators"]}
+    ),
+    "expiry extended after signing": _tamper(
+        authorizer.mint(JWT, groups=["moderators"], expires_in=-60), exp=int(time.time()) + 3600
+    ),
     "not yet valid": authorizer.mint(JWT, groups=["moderators"], extra={"nbf": int(time.time()) + 3600}),
 }
 REFUSED_403 = {
     "no groups claim": authorizer.mint(JWT),
     "another group": authorizer.mint(JWT, groups=["readers"]),
     "a group that only starts like it": authorizer.mint(JWT, groups=["moderators-evil"]),
-    "the group in another claim": authorizer.mint(JWT, extra={"groups": ["moderators"], "custom:role": "moderators"}),
+    "the group in another claim": authorizer.mint(
+        JWT, extra={"groups": ["moderators"], "custom:role": "moderators"}
+    ),
     "empty groups": authorizer.mint(JWT, groups=[]),
 }
 MODERATION_ROUTES = [
@@ -150,8 +172,11 @@ def test_moderation_refuses_a_token_without_the_moderators_group_with_403(stack,
 
 
 def test_a_valid_moderators_token_is_let_in(stack):
-    for token in (authorizer.mint(JWT, groups=["moderators"]), authorizer.mint(JWT, groups=["admins", "moderators"]),
-                  authorizer.mint(JWT, groups=["moderators"], extra={"aud": "x", "client_id": JWT.audience})):
+    for token in (
+        authorizer.mint(JWT, groups=["moderators"]),
+        authorizer.mint(JWT, groups=["admins", "moderators"]),
+        authorizer.mint(JWT, groups=["moderators"], extra={"aud": "x", "client_id": JWT.audience}),
+    ):
         status, hdrs, payload = call(stack, "GET", "/moderation/queue/depth", headers=bearer(token))
         assert status == 200, payload
         assert hdrs["cache-control"] == "no-store"
@@ -159,16 +184,30 @@ def test_a_valid_moderators_token_is_let_in(stack):
 
 def test_a_token_is_only_read_from_the_authorization_header(stack):
     token = authorizer.mint(JWT, groups=["moderators"])
-    for headers, query in (({}, f"?access_token={token}"), ({"Cookie": f"token={token}"}, ""),
-                           ({"X-Authorization": f"Bearer {token}"}, ""), ({"Authorization": f"Basic {token}"}, "")):
+    for headers, query in (
+        ({}, f"?access_token={token}"),
+        ({"Cookie": f"token={token}"}, ""),
+        ({"X-Authorization": f"Bearer {token}"}, ""),
+        ({"Authorization": f"Basic {token}"}, ""),
+    ):
         status, _, _ = call(stack, "GET", f"/moderation/queue/depth{query}", headers=headers)
         assert status == 401
 
 
 # -- CORS ------------------------------------------------------------------------------------
-UNLISTED = ["https://evil.example", "null", "https://news.example.evil.example", "https://evil.example/news.example",
-            "http://news.example", "https://news.example:8443", "https://NEWS.example", "https://news.example/",
-            "https://sub.news.example", "*", "https://news.example, https://evil.example"]
+UNLISTED = [
+    "https://evil.example",
+    "null",
+    "https://news.example.evil.example",
+    "https://evil.example/news.example",
+    "http://news.example",
+    "https://news.example:8443",
+    "https://NEWS.example",
+    "https://news.example/",
+    "https://sub.news.example",
+    "*",
+    "https://news.example, https://evil.example",
+]
 
 
 @pytest.mark.parametrize("origin", UNLISTED)
@@ -193,8 +232,12 @@ def test_cors_never_reflects_an_unlisted_origin(stack, origin):
 def test_a_listed_origin_gets_exactly_itself_back(stack):
     _, hdrs, _ = call(stack, "GET", "/articles/a/comments", headers={"Origin": SITE})
     assert hdrs["access-control-allow-origin"] == SITE and "Origin" in hdrs.get("vary", "")
-    _, pre, _ = call(stack, "OPTIONS", "/articles/a/comments",
-                     headers={"Origin": SITE, "Access-Control-Request-Method": "POST"})
+    _, pre, _ = call(
+        stack,
+        "OPTIONS",
+        "/articles/a/comments",
+        headers={"Origin": SITE, "Access-Control-Request-Method": "POST"},
+    )
     assert pre["access-control-allow-origin"] == SITE
     assert "access-control-allow-credentials" not in pre
 
@@ -206,22 +249,31 @@ def test_every_response_says_nosniff_and_moderation_says_no_store(stack):
     outsider = bearer(authorizer.mint(JWT, groups=["readers"]))
     published = call(stack, "POST", "/articles/hdr/comments", draft())[2]["comment"]["id"]
     requests_ = [
-        ("GET", "/", None, {}), ("GET", "/policy", None, {}), ("GET", "/static/comments-widget.js", None, {}),
-        ("GET", "/static/nope.js", None, {}), ("GET", "/openapi.json", None, {}),
+        ("GET", "/", None, {}),
+        ("GET", "/policy", None, {}),
+        ("GET", "/static/comments-widget.js", None, {}),
+        ("GET", "/static/nope.js", None, {}),
+        ("GET", "/openapi.json", None, {}),
         ("OPTIONS", "/articles/a/comments", None, {"Origin": SITE, "Access-Control-Request-Method": "POST"}),
-        ("GET", "/articles/hdr/comments", None, {}), ("GET", "/articles/hdr/comments?limit=0", None, {}),
+        ("GET", "/articles/hdr/comments", None, {}),
+        ("GET", "/articles/hdr/comments?limit=0", None, {}),
         ("GET", "/articles/comment-counts?ids=hdr", None, {}),
-        ("POST", "/articles/hdr/comments", draft(), {}), ("POST", "/articles/hdr/comments", b"{", {}),
-        ("POST", "/articles/hdr/comments", {"name": 1}, {}), ("POST", "/articles/hdr/comments/validate", draft(), {}),
+        ("POST", "/articles/hdr/comments", draft(), {}),
+        ("POST", "/articles/hdr/comments", b"{", {}),
+        ("POST", "/articles/hdr/comments", {"name": 1}, {}),
+        ("POST", "/articles/hdr/comments/validate", draft(), {}),
         ("POST", "/articles/hdr/comments", draft(body="x" * 40_000), {}),
         ("POST", f"/articles/hdr/comments/{published}/reports", {"reason": "rude"}, {}),
         ("PATCH", f"/articles/hdr/comments/{published}", {"editToken": "forged", "body": "changed"}, {}),
         ("DELETE", f"/articles/hdr/comments/{published}", {"editToken": "forged"}, {}),
-        ("GET", "/no/such/route", None, {}), ("FOO", "/articles/hdr/comments", None, {}),
+        ("GET", "/no/such/route", None, {}),
+        ("FOO", "/articles/hdr/comments", None, {}),
     ]
     moderation = [
-        ("GET", "/moderation/queue", None, token), ("GET", "/moderation/queue?max=99", None, token),
-        ("GET", "/moderation/queue", None, {}), ("GET", "/moderation/queue", None, outsider),
+        ("GET", "/moderation/queue", None, token),
+        ("GET", "/moderation/queue?max=99", None, token),
+        ("GET", "/moderation/queue", None, {}),
+        ("GET", "/moderation/queue", None, outsider),
         ("GET", "/moderation/queue/depth", None, mod_token),
         ("GET", "/moderation/comments/01ARZ3NDEKTSV4RRFFQ69G5FAV", None, token),
         ("GET", f"/moderation/comments/{published}", None, token),
@@ -241,8 +293,17 @@ def test_every_response_says_nosniff_and_moderation_says_no_store(stack):
 
 
 # -- rate limits -----------------------------------------------------------------------------
-SPOOFS = ["X-Forwarded-For", "X-Real-IP", "Forwarded", "True-Client-IP", "CF-Connecting-IP", "X-Client-IP",
-          "X-Originating-IP", "Client-IP", "X-Cluster-Client-IP"]
+SPOOFS = [
+    "X-Forwarded-For",
+    "X-Real-IP",
+    "Forwarded",
+    "True-Client-IP",
+    "CF-Connecting-IP",
+    "X-Client-IP",
+    "X-Originating-IP",
+    "Client-IP",
+    "X-Cluster-Client-IP",
+]
 
 
 def test_rate_limits_cannot_be_dodged_with_forwarding_headers(stack):
@@ -250,8 +311,15 @@ def test_rate_limits_cannot_be_dodged_with_forwarding_headers(stack):
     article = f"/articles/rl-{uuid.uuid4().hex[:6]}/comments"
     codes = []
     for i in range(LIMIT + len(SPOOFS)):
-        spoof = {} if i < LIMIT else {SPOOFS[i - LIMIT]: f"203.0.113.{i}" if SPOOFS[i - LIMIT] != "Forwarded"
-                                      else f"for=203.0.113.{i}"}
+        spoof = (
+            {}
+            if i < LIMIT
+            else {
+                SPOOFS[i - LIMIT]: f"203.0.113.{i}"
+                if SPOOFS[i - LIMIT] != "Forwarded"
+                else f"for=203.0.113.{i}"
+            }
+        )
         status, hdrs, payload = call(stack, "POST", article, draft(), spoof, source=source)
         codes.append(status)
         if status == 429:
@@ -276,9 +344,13 @@ def test_checking_a_comment_counts_toward_no_limit(stack):
 
 # -- nothing personal in logs, metrics, queues, events or the table --------------------------
 def _aws(stack: DevProcess, service: str):
-    return boto3.client(service, endpoint_url=stack.aws_endpoint, region_name="us-east-1",
-                        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        service,
+        endpoint_url=stack.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack):
@@ -293,11 +365,26 @@ def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack
     assert published[0] == 201
     held = call(stack, "POST", path, draft(second, links), {"Idempotency-Key": "leak-key"}, source=CANARY_IP)
     assert held[0] == 202
-    assert call(stack, "POST", path, draft(second, links), {"Idempotency-Key": "leak-key"}, source=CANARY_IP)[0] == 202
-    assert call(stack, "POST", path, draft(second, "Other."), {"Idempotency-Key": "leak-key"}, source=CANARY_IP)[0] == 409
+    assert (
+        call(stack, "POST", path, draft(second, links), {"Idempotency-Key": "leak-key"}, source=CANARY_IP)[0]
+        == 202
+    )
+    assert (
+        call(stack, "POST", path, draft(second, "Other."), {"Idempotency-Key": "leak-key"}, source=CANARY_IP)[
+            0
+        ]
+        == 409
+    )
     assert call(stack, "POST", path, draft(first, "What utter shit."), source=CANARY_IP)[0] in (422, 429)
-    assert call(stack, "POST", path, {"name": "x", "email": first + "@@", "body": "y"}, source=CANARY_IP)[0] in (422, 429)
-    assert call(stack, "POST", path + "/validate", draft(first, "A fair and careful remark."), source=CANARY_IP)[0] == 200
+    assert call(stack, "POST", path, {"name": "x", "email": first + "@@", "body": "y"}, source=CANARY_IP)[
+        0
+    ] in (422, 429)
+    assert (
+        call(stack, "POST", path + "/validate", draft(first, "A fair and careful remark."), source=CANARY_IP)[
+            0
+        ]
+        == 200
+    )
     assert call(stack, "POST", path, draft(first, "One more."), source=CANARY_IP)[0] == 429
     report = f"{path}/{published[2]['comment']['id']}/reports"
     assert call(stack, "POST", report, {"reason": "spam"}, source=CANARY_IP)[0] == 202
@@ -314,12 +401,18 @@ def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack
     messages = []
     for url in queue_url.values():
         for _ in range(3):
-            got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0,
-                                      MessageAttributeNames=["All"]).get("Messages", [])
+            got = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, MessageAttributeNames=["All"]
+            ).get("Messages", [])
             messages += [json.dumps(m, default=str) for m in got]
     assert any(held_id in m for m in messages), "the held comment should be on the moderation queue"
-    decided = call(stack, "POST", f"/moderation/comments/{held_id}/decision",
-                   {"decision": "reject", "banAuthor": True, "note": "spam"}, token)
+    decided = call(
+        stack,
+        "POST",
+        f"/moderation/comments/{held_id}/decision",
+        {"decision": "reject", "banAuthor": True, "note": "spam"},
+        token,
+    )
     assert decided[0] == 200 and detail["comment"]["id"] == held_id
     assert call(stack, "POST", "/moderation/authors/export", {"email": first}, token)[0] == 200
     assert call(stack, "POST", "/moderation/authors/erase", {"email": second}, token)[0] == 200
@@ -334,8 +427,14 @@ def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack
         "events": json.dumps(events[2]) if events[0] == 200 else "",
         "table items": json.dumps(items),
     }
-    needles = [CANARY_IP, CANARY_IP.replace(".", "-"), *CANARY_EMAILS,
-               *(e.lower() for e in CANARY_EMAILS), "leak-test.example", "canary.reader"]
+    needles = [
+        CANARY_IP,
+        CANARY_IP.replace(".", "-"),
+        *CANARY_EMAILS,
+        *(e.lower() for e in CANARY_EMAILS),
+        "leak-test.example",
+        "canary.reader",
+    ]
     for where, text in haystacks.items():
         lowered = text.lower()
         for needle in needles:

@@ -13,12 +13,22 @@ PATH = f"/articles/{ARTICLE}/comments"
 
 
 def good(**extra) -> dict:
-    return {"name": "Hal", "email": f"h-{uuid.uuid4().hex[:8]}@example.org", "body": "A fair point, well made.",
-            **extra}
+    return {
+        "name": "Hal",
+        "email": f"h-{uuid.uuid4().hex[:8]}@example.org",
+        "body": "A fair point, well made.",
+        **extra,
+    }
 
 
-def raw(stack, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-        header_list: list[tuple[str, str]] | None = None) -> tuple[int, dict, bytes]:
+def raw(
+    stack,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    header_list: list[tuple[str, str]] | None = None,
+) -> tuple[int, dict, bytes]:
     """One request exactly as given: no client-side normalising of the path, body or headers."""
     url = urlsplit(stack.base_url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -39,13 +49,15 @@ def raw(stack, method: str, path: str, body: bytes | None = None, headers: dict 
         conn.close()
 
 
-def assert_clean(status: int, headers: dict, body: bytes, expected: set[int], error: str | None = None) -> dict:
+def assert_clean(
+    status: int, headers: dict, body: bytes, expected: set[int], error: str | None = None
+) -> dict:
     assert status in expected, (status, body[:300])
     assert 400 <= status < 500
     assert headers.get("x-content-type-options") == "nosniff"
     assert headers["content-type"].startswith("application/json")
     text = body.decode("utf-8")
-    for leak in ("Traceback", "Exception", "File \"", "botocore", "pydantic"):
+    for leak in ("Traceback", "Exception", 'File "', "botocore", "pydantic"):
         assert leak not in text, text[:300]
     payload = json.loads(text)
     assert isinstance(payload.get("error"), str)
@@ -60,11 +72,26 @@ def utf8(obj) -> bytes:
 
 EMOJI = "\U0001f600"
 BODIES: list[tuple[str, bytes, set[int], str]] = [
-    ("invalid UTF-8", b'{"name": "\xff\xfe\xfd", "email": "a@example.org", "body": "hi there"}', {400}, "bad_request"),
-    ("overlong UTF-8 NUL", b'{"name": "\xc0\x80", "email": "a@example.org", "body": "hi there"}', {400}, "bad_request"),
+    (
+        "invalid UTF-8",
+        b'{"name": "\xff\xfe\xfd", "email": "a@example.org", "body": "hi there"}',
+        {400},
+        "bad_request",
+    ),
+    (
+        "overlong UTF-8 NUL",
+        b'{"name": "\xc0\x80", "email": "a@example.org", "body": "hi there"}',
+        {400},
+        "bad_request",
+    ),
     ("UTF-16 body", utf8(good()).decode().encode("utf-16"), {400}, "bad_request"),
     ("1 MB body", utf8(good(body="x" * 1_000_000)), {413}, "payload_too_large"),
-    ("11 MB body (over the gateway's limit)", b"{" + b" " * (11 * 1024 * 1024) + b"}", {413}, "payload_too_large"),
+    (
+        "11 MB body (over the gateway's limit)",
+        b"{" + b" " * (11 * 1024 * 1024) + b"}",
+        {413},
+        "payload_too_large",
+    ),
     ("JSON nested 10,000 deep", b"[" * 10_000 + b"]" * 10_000, {400}, "bad_request"),
     ("a field nested 10,000 deep", b'{"name": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", {400}, "bad_request"),
     ("objects nested 5,000 deep", b'{"a":' * 5_000 + b"1" + b"}" * 5_000, {400, 422}, None),
@@ -77,20 +104,52 @@ BODIES: list[tuple[str, bytes, set[int], str]] = [
     ("RTL override in the body", utf8(good(body="harmless \u202etxt.exe")), {422}, "validation_error"),
     ("RTL override in the name", utf8(good(name="\u202eadmin")), {422}, "validation_error"),
     ("isolate in the name", utf8(good(name="Ha\u2066l")), {422}, "validation_error"),
-    ("lone surrogate", b'{"name": "Hal", "email": "a@example.org", "body": "x\\ud800y"}', {422}, "validation_error"),
+    (
+        "lone surrogate",
+        b'{"name": "Hal", "email": "a@example.org", "body": "x\\ud800y"}',
+        {422},
+        "validation_error",
+    ),
     ("10,000 emoji (over 32 KiB)", utf8(good(body=EMOJI * 10_000)), {413}, "payload_too_large"),
-    ("10,000 emoji as JSON escapes", json.dumps(good(body=EMOJI * 10_000)).encode(), {413}, "payload_too_large"),
-    ("duplicate JSON keys", b'{"name": "Hal", "name": "Admin", "email": "a@example.org", "body": "hi there"}',
-     {400}, "bad_request"),
-    ("duplicate keys, nested", b'{"name": "Hal", "email": "a@example.org", "body": "hi", "x": {"a": 1, "a": 2}}',
-     {400}, "bad_request"),
+    (
+        "10,000 emoji as JSON escapes",
+        json.dumps(good(body=EMOJI * 10_000)).encode(),
+        {413},
+        "payload_too_large",
+    ),
+    (
+        "duplicate JSON keys",
+        b'{"name": "Hal", "name": "Admin", "email": "a@example.org", "body": "hi there"}',
+        {400},
+        "bad_request",
+    ),
+    (
+        "duplicate keys, nested",
+        b'{"name": "Hal", "email": "a@example.org", "body": "hi", "x": {"a": 1, "a": 2}}',
+        {400},
+        "bad_request",
+    ),
     ("numbers where strings belong", b'{"name": 12, "email": 3, "body": 4.5}', {422}, "validation_error"),
-    ("booleans where strings belong", b'{"name": true, "email": false, "body": null}', {422}, "validation_error"),
-    ("objects where strings belong", b'{"name": {}, "email": [], "body": {"$gt": ""}}', {422}, "validation_error"),
+    (
+        "booleans where strings belong",
+        b'{"name": true, "email": false, "body": null}',
+        {422},
+        "validation_error",
+    ),
+    (
+        "objects where strings belong",
+        b'{"name": {}, "email": [], "body": {"$gt": ""}}',
+        {422},
+        "validation_error",
+    ),
     ("a number parentId", utf8(good(parentId=5)), {422}, "validation_error"),
     ("a huge number", b'{"name": "Hal", "email": "a@example.org", "body": 1e400}', {422}, "validation_error"),
-    ("a 5,000-digit integer", b'{"name": "Hal", "email": "a@example.org", "body": ' + b"9" * 5000 + b"}",
-     {400}, "bad_request"),
+    (
+        "a 5,000-digit integer",
+        b'{"name": "Hal", "email": "a@example.org", "body": ' + b"9" * 5000 + b"}",
+        {400},
+        "bad_request",
+    ),
     ("NaN", b'{"name": "Hal", "email": "a@example.org", "body": NaN}', {400}, "bad_request"),
     ("Infinity", b'{"name": "Hal", "email": "a@example.org", "body": -Infinity}', {400}, "bad_request"),
     ("not JSON", b"name=Hal&email=a@example.org", {400}, "bad_request"),
@@ -103,7 +162,12 @@ BODIES: list[tuple[str, bytes, set[int], str]] = [
     ("BOM first", b"\xef\xbb\xbf" + utf8(good()), {400}, "bad_request"),
     ("an email of 300 characters", utf8(good(email="a" * 290 + "@example.org")), {422}, "validation_error"),
     ("an 81-character name", utf8(good(name="N" * 81)), {422}, "validation_error"),
-    ("a parentId full of traversal", utf8(good(parentId="../../C#01ARZ3NDEKTSV4RRFFQ69G5FAV")), {404}, "not_found"),
+    (
+        "a parentId full of traversal",
+        utf8(good(parentId="../../C#01ARZ3NDEKTSV4RRFFQ69G5FAV")),
+        {404},
+        "not_found",
+    ),
     ("a parentId of 10,000 characters", utf8(good(parentId="A" * 10_000)), {404}, "not_found"),
 ]
 
@@ -157,8 +221,11 @@ def test_traversal_and_encoded_slashes_in_ids_are_404(dev_stack, method, path):
 
 def test_traversal_in_moderation_ids_is_404_for_a_moderator(dev_stack):
     auth = {"Authorization": f"Bearer {dev_stack.moderator_token}"}
-    for path in ("/moderation/comments/..%2F..%2Farticles%2Fx/decision", "/moderation/comments/%2e%2e",
-                 "/moderation/articles/..%2F..%2Fetc"):
+    for path in (
+        "/moderation/comments/..%2F..%2Farticles%2Fx/decision",
+        "/moderation/comments/%2e%2e",
+        "/moderation/articles/..%2F..%2Fetc",
+    ):
         method = "GET" if path.endswith("%2e%2e") else ("PUT" if "/articles/" in path else "POST")
         status, headers, reply = raw(dev_stack, method, path, b'{"decision": "approve"}', auth)
         assert_clean(status, headers, reply, {404}, "not_found")
@@ -182,20 +249,37 @@ def test_an_oversized_or_binary_idempotency_key_is_a_bad_request(dev_stack):
 
 
 def test_an_oversized_authorization_header_is_refused(dev_stack):
-    status, headers, reply = raw(dev_stack, "GET", "/moderation/queue",
-                                 headers={"Authorization": "Bearer " + "x" * 20_000})
+    status, headers, reply = raw(
+        dev_stack, "GET", "/moderation/queue", headers={"Authorization": "Bearer " + "x" * 20_000}
+    )
     assert_clean(status, headers, reply, {401}, "unauthorized")
 
 
-@pytest.mark.parametrize("query", ["limit=-1", "limit=0", "limit=101", "limit=1e3", "limit=%00", "limit=%D9%A3",
-                                   "limit=99999999999999999999999", "cursor=" + "A" * 5000, "cursor=%FF%FE",
-                                   "cursor=..%2F..", "cursor=a.b", "cursor=%E2%80%AE"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=-1",
+        "limit=0",
+        "limit=101",
+        "limit=1e3",
+        "limit=%00",
+        "limit=%D9%A3",
+        "limit=99999999999999999999999",
+        "cursor=" + "A" * 5000,
+        "cursor=%FF%FE",
+        "cursor=..%2F..",
+        "cursor=a.b",
+        "cursor=%E2%80%AE",
+    ],
+)
 def test_hostile_query_strings_are_a_bad_request(dev_stack, query):
     status, headers, reply = raw(dev_stack, "GET", f"{PATH}?{query}")
     assert_clean(status, headers, reply, {400}, "bad_request")
 
 
-@pytest.mark.parametrize("ids", ["", ",".join(f"a{i}" for i in range(101)), "..%2F..", "a,%00", "a," + "b" * 129])
+@pytest.mark.parametrize(
+    "ids", ["", ",".join(f"a{i}" for i in range(101)), "..%2F..", "a,%00", "a," + "b" * 129]
+)
 def test_hostile_comment_count_ids_are_a_bad_request(dev_stack, ids):
     status, headers, reply = raw(dev_stack, "GET", f"/articles/comment-counts?ids={ids}")
     assert_clean(status, headers, reply, {400}, "bad_request")
@@ -226,9 +310,14 @@ def test_a_malformed_request_line_is_refused_cleanly(dev_stack):
 def test_moderation_bodies_are_checked_like_any_other(dev_stack):
     auth = {"Authorization": f"Bearer {dev_stack.moderator_token}"}
     path = "/moderation/comments/01ARZ3NDEKTSV4RRFFQ69G5FAV/decision"
-    for body, expected in ((b"[" * 10_000 + b"]" * 10_000, {400}), (b'{"decision": "approve", "decision": "x"}', {400}),
-                           (b'{"decision": 1}', {422}), (b'{"decision": "approve", "note": "\\u0000"}', {422}),
-                           (b'{"decision": "approve", "banDays": -1}', {422}), (b"\xff", {400})):
+    for body, expected in (
+        (b"[" * 10_000 + b"]" * 10_000, {400}),
+        (b'{"decision": "approve", "decision": "x"}', {400}),
+        (b'{"decision": 1}', {422}),
+        (b'{"decision": "approve", "note": "\\u0000"}', {422}),
+        (b'{"decision": "approve", "banDays": -1}', {422}),
+        (b"\xff", {400}),
+    ):
         status, headers, reply = raw(dev_stack, "POST", path, body, auth)
         payload = assert_clean(status, headers, reply, expected)
         assert headers.get("cache-control") == "no-store", payload

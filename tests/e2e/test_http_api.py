@@ -8,13 +8,16 @@ import uuid
 import boto3
 import pytest
 import requests
-
 from comments_dev.emulator import FAKE_CREDENTIALS
+
 
 def good() -> dict:
     """A clean comment from a new author (the stack is shared, and duplicates are per author)."""
-    return {"name": "Ada", "email": f"ada-{uuid.uuid4().hex[:8]}@example.org",
-            "body": "A thoughtful, well argued piece. Thank you."}
+    return {
+        "name": "Ada",
+        "email": f"ada-{uuid.uuid4().hex[:8]}@example.org",
+        "body": "A thoughtful, well argued piece. Thank you.",
+    }
 
 
 def article() -> str:
@@ -24,12 +27,16 @@ def article() -> str:
 def post(stack, art: str, body, **kwargs) -> requests.Response:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
-    return requests.post(f"{stack.base_url}/articles/{art}/comments", data=data, headers=headers, timeout=15, **kwargs)
+    return requests.post(
+        f"{stack.base_url}/articles/{art}/comments", data=data, headers=headers, timeout=15, **kwargs
+    )
 
 
 def aws(stack, service: str):
     return boto3.client(
-        service, endpoint_url=stack.aws_endpoint, region_name="us-east-1",
+        service,
+        endpoint_url=stack.aws_endpoint,
+        region_name="us-east-1",
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
@@ -48,7 +55,11 @@ def test_201_published(dev_stack):
 
 def test_202_held_and_queued(dev_stack):
     art = article()
-    r = post(dev_stack, art, {**good(), "body": "Links: https://a.example.com https://b.example.com https://c.example.com"})
+    r = post(
+        dev_stack,
+        art,
+        {**good(), "body": "Links: https://a.example.com https://b.example.com https://c.example.com"},
+    )
     assert r.status_code == 202
     assert r.json()["status"] == "pending" and r.json()["reasons"]
     comment_id = r.json()["comment"]["id"]
@@ -57,7 +68,9 @@ def test_202_held_and_queued(dev_stack):
     url = local_resources(dev_stack)["queues"]["ModerationQueue"]
     deadline, found = time.monotonic() + 20, None
     while time.monotonic() < deadline and found is None:
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", []):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get(
+            "Messages", []
+        ):
             body = json.loads(m["Body"])
             if body["comment"]["id"] == comment_id:
                 found = body
@@ -133,7 +146,10 @@ def test_list_and_validate(dev_stack):
 
 def test_cors_preflight_only_for_listed_origins(dev_stack):
     url = f"{dev_stack.base_url}/articles/{article()}/comments"
-    asked = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,idempotency-key"}
+    asked = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,idempotency-key",
+    }
     listed = requests.options(url, headers={"Origin": dev_stack.extra_origin_url, **asked}, timeout=5)
     assert listed.headers["Access-Control-Allow-Origin"] == dev_stack.extra_origin_url
     assert "idempotency-key" in listed.headers["Access-Control-Allow-Headers"]
@@ -160,11 +176,19 @@ def limited_stack():
 
 def test_429_rate_limited_with_retry_after(limited_stack):
     art = article()
-    codes = [post(limited_stack, art, {**good(), "email": f"x{i}@example.org", "body": f"Point {i} stands."}).status_code
-             for i in range(3)]
+    codes = [
+        post(
+            limited_stack, art, {**good(), "email": f"x{i}@example.org", "body": f"Point {i} stands."}
+        ).status_code
+        for i in range(3)
+    ]
     assert codes[:2] == [201, 201]
-    r = post(limited_stack, art, {**good(), "email": "y@example.org", "body": "One more point."},
-             headers={"X-Forwarded-For": "203.0.113.5"})
+    r = post(
+        limited_stack,
+        art,
+        {**good(), "email": "y@example.org", "body": "One more point."},
+        headers={"X-Forwarded-For": "203.0.113.5"},
+    )
     assert r.status_code == 429
     assert r.json() == {"error": "rate_limited"}
     assert int(r.headers["Retry-After"]) >= 1

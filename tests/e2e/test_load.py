@@ -16,7 +16,6 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
-
 from comments_dev.emulator import FAKE_CREDENTIALS
 from comments_dev.launch import start_dev_server
 
@@ -36,17 +35,26 @@ def load_stack():
 
 
 def aws(stack, service: str):
-    return boto3.client(service, endpoint_url=stack.aws_endpoint, region_name="us-east-1",
-                        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
+    return boto3.client(
+        service,
+        endpoint_url=stack.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def submission(client: int, i: int) -> dict:
     n = client * PER_CLIENT + i
-    kind = ("held" if n % 5 == 1 else "rejected" if n % 17 == 2 else "clean")
-    body = {"held": HELD, "rejected": REJECTED}.get(kind, "Point {n}: a calm and reasoned remark.").format(n=n)
+    kind = "held" if n % 5 == 1 else "rejected" if n % 17 == 2 else "clean"
+    body = {"held": HELD, "rejected": REJECTED}.get(kind, "Point {n}: a calm and reasoned remark.").format(
+        n=n
+    )
     return {
-        "n": n, "kind": kind, "key": str(uuid.uuid4()), "article": f"load-{n % 40}",
+        "n": n,
+        "kind": kind,
+        "key": str(uuid.uuid4()),
+        "article": f"load-{n % 40}",
         "payload": {"name": f"Reader {n}", "email": f"reader{n}@load.example.org", "body": body},
     }
 
@@ -58,12 +66,21 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
 
     def post(session: requests.Session, sub: dict) -> dict:
         started = time.perf_counter()
-        r = session.post(f"{load_stack.base_url}/articles/{sub['article']}/comments", json=sub["payload"],
-                         headers={"Idempotency-Key": sub["key"]}, timeout=60)
+        r = session.post(
+            f"{load_stack.base_url}/articles/{sub['article']}/comments",
+            json=sub["payload"],
+            headers={"Idempotency-Key": sub["key"]},
+            timeout=60,
+        )
         elapsed = time.perf_counter() - started
         body = r.json()
-        return {"n": sub["n"], "status": r.status_code, "seconds": elapsed, "body": body,
-                "retry_after": r.headers.get("Retry-After")}
+        return {
+            "n": sub["n"],
+            "status": r.status_code,
+            "seconds": elapsed,
+            "body": body,
+            "retry_after": r.headers.get("Retry-After"),
+        }
 
     def client(c: int) -> None:
         session = requests.Session()
@@ -75,7 +92,10 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
                 # A retry sent while the first is still in flight (a double click, a proxy retry).
                 early = inflight.submit(post, requests.Session(), sub)
                 first = post(session, sub)
-                mine += [{**first, "retry": False, "raced": True}, {**early.result(), "retry": True, "raced": True}]
+                mine += [
+                    {**first, "retry": False, "raced": True},
+                    {**early.result(), "retry": True, "raced": True},
+                ]
             elif i % RETRY_EVERY == 0:
                 first = post(session, sub)
                 mine += [{**first, "retry": False}, {**post(session, sub), "retry": True}]
@@ -130,7 +150,9 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
     assert max(stored_ids.values()) == 1 and max(bodies.values()) == 1
     assert len(stored) == len(accepted)
     status_of = {i["id"]["S"]: i["status"]["S"] for i in stored}
-    assert {status_of[c] for c in held_ids} <= {"pending"} and {status_of[c] for c in published_ids} <= {"published"}
+    assert {status_of[c] for c in held_ids} <= {"pending"} and {status_of[c] for c in published_ids} <= {
+        "published"
+    }
 
     # Every 202 is queued exactly once (drain the moderation queue until the relay is done)
     queue = requests.get(f"{load_stack.base_url}/_dev/stack", timeout=10).json()["queues"]["ModerationQueue"]
@@ -139,7 +161,9 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
     drain_started = time.perf_counter()
     quiet_since = time.monotonic()
     while time.monotonic() - quiet_since < 5 and time.perf_counter() - drain_started < 240:
-        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        msgs = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        )
         for m in msgs:
             queued[json.loads(m["Body"])["comment"]["id"]] += 1
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])

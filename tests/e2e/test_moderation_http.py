@@ -19,8 +19,11 @@ def auth(stack) -> dict:
 
 def submit(stack, article: str, body: str, email: str | None = None) -> requests.Response:
     email = email or f"m-{uuid.uuid4().hex[:8]}@example.org"
-    return requests.post(f"{stack.base_url}/articles/{article}/comments",
-                         json={"name": "Mo", "email": email, "body": body}, timeout=10)
+    return requests.post(
+        f"{stack.base_url}/articles/{article}/comments",
+        json={"name": "Mo", "email": email, "body": body},
+        timeout=10,
+    )
 
 
 def claim_until(stack, comment_id: str, timeout: float = 20) -> dict:
@@ -36,8 +39,12 @@ def claim_until(stack, comment_id: str, timeout: float = 20) -> dict:
             if item["comment"]["id"] == comment_id:
                 found = item
             else:
-                requests.post(f"{stack.base_url}/moderation/comments/{item['comment']['id']}/release",
-                              json={"claim": item["claim"]}, headers=auth(stack), timeout=10)
+                requests.post(
+                    f"{stack.base_url}/moderation/comments/{item['comment']['id']}/release",
+                    json={"claim": item["claim"]},
+                    headers=auth(stack),
+                    timeout=10,
+                )
         if found:
             return found
         time.sleep(0.3)
@@ -74,22 +81,30 @@ def test_held_comment_travels_submit_queue_claim_approve_list(dev_stack):
     decision = requests.post(
         f"{dev_stack.base_url}/moderation/comments/{cid}/decision",
         json={"decision": "approve", "note": "sources are fine", "claim": item["claim"], "banAuthor": False},
-        headers=auth(dev_stack), timeout=10,
+        headers=auth(dev_stack),
+        timeout=10,
     )
     assert decision.status_code == 200
     assert decision.json()["comment"]["status"] == "published"
     assert listed(dev_stack, article) == [cid]
-    again = requests.post(f"{dev_stack.base_url}/moderation/comments/{cid}/decision",
-                          json={"decision": "reject"}, headers=auth(dev_stack), timeout=10)
+    again = requests.post(
+        f"{dev_stack.base_url}/moderation/comments/{cid}/decision",
+        json={"decision": "reject"},
+        headers=auth(dev_stack),
+        timeout=10,
+    )
     assert again.status_code == 409 and again.json() == {"error": "already_decided"}
 
 
 def test_reject_with_ban_makes_the_next_comment_banned_author(dev_stack):
     article, email = art(), f"ban-{uuid.uuid4().hex[:6]}@example.org"
     cid = submit(dev_stack, article, LINKS, email).json()["comment"]["id"]
-    r = requests.post(f"{dev_stack.base_url}/moderation/comments/{cid}/decision",
-                      json={"decision": "reject", "banAuthor": True, "note": "spam"},
-                      headers=auth(dev_stack), timeout=10)
+    r = requests.post(
+        f"{dev_stack.base_url}/moderation/comments/{cid}/decision",
+        json={"decision": "reject", "banAuthor": True, "note": "spam"},
+        headers=auth(dev_stack),
+        timeout=10,
+    )
     assert r.status_code == 200 and r.json()["comment"]["status"] == "rejected"
     nxt = submit(dev_stack, article, "A calm and polite remark.", email)
     assert nxt.status_code == 422
@@ -102,7 +117,9 @@ def test_three_reports_send_a_comment_back_to_the_queue(dev_stack):
     # The dev server takes the client from the TCP peer (as API Gateway's sourceIp), so three
     # readers are three loopback source addresses.
     for source in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
-        status, body = post_from(dev_stack, source, f"/articles/{article}/comments/{cid}/reports", {"reason": "abusive"})
+        status, body = post_from(
+            dev_stack, source, f"/articles/{article}/comments/{cid}/reports", {"reason": "abusive"}
+        )
         assert status == 202 and body == {"status": "received"}
     assert listed(dev_stack, article) == []
     item = claim_until(dev_stack, cid)

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
+from comments_dev import openapi
+from comments_dev.launch import DevProcess, start_dev_server
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -19,9 +21,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from comments_dev import openapi
-from comments_dev.launch import DevProcess, start_dev_server
 
 CHECKS = [
     not_a_server_error,
@@ -65,8 +64,14 @@ def test_every_route_conforms_to_the_published_document(operation, mode, fuzzed_
             checks = [c for c in CHECKS if c is not negative_data_rejection]
 
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case) -> None:
         case.call_and_validate(base_url=fuzzed_stack.base_url, headers=headers, checks=checks, timeout=30)
 
@@ -85,7 +90,6 @@ def test_the_served_document_is_the_built_one(fuzzed_stack: DevProcess) -> None:
 
 def test_the_document_lists_every_route_of_the_template(fuzzed_stack: DevProcess) -> None:
     import requests
-
     from comments_dev import template
 
     doc = requests.get(f"{fuzzed_stack.base_url}/openapi.json", timeout=10).json()
@@ -99,4 +103,3 @@ def test_the_document_lists_every_route_of_the_template(fuzzed_stack: DevProcess
         op = doc["paths"][route.path][route.method.lower()]
         assert bool(op.get("security")) == bool(route.authorizer), route.route_key
         assert all(200 <= int(s) < 600 and not 500 <= int(s) < 503 for s in op["responses"]), route.route_key
-

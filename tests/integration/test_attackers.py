@@ -15,9 +15,15 @@ LINKS = "See https://a.example.com https://b.example.com https://c.example.com"
 
 
 def post(api, article: str = ARTICLE, body: str | None = None):
-    reply = api.call("POST", f"/articles/{article}/comments",
-                     {"name": "Eve", "email": f"e-{uuid.uuid4().hex[:8]}@example.org",
-                      "body": body or f"An opinion, {uuid.uuid4().hex[:6]}."})
+    reply = api.call(
+        "POST",
+        f"/articles/{article}/comments",
+        {
+            "name": "Eve",
+            "email": f"e-{uuid.uuid4().hex[:8]}@example.org",
+            "body": body or f"An opinion, {uuid.uuid4().hex[:6]}.",
+        },
+    )
     assert reply.status in (201, 202), reply.text
     return reply.json
 
@@ -48,8 +54,12 @@ def test_a_claim_is_not_a_cursor_and_a_cursor_is_not_a_claim(api, relay_mapping)
     held, claim = claim_for(api, relay_mapping)
     cursor = cursor_for(api, ARTICLE)
     assert api.call("GET", f"/articles/{ARTICLE}/comments", query=f"cursor={claim}").status == 400
-    reply = api.call("POST", f"/moderation/comments/{held}/decision", {"decision": "approve", "claim": cursor},
-                     claims=MODERATOR)
+    reply = api.call(
+        "POST",
+        f"/moderation/comments/{held}/decision",
+        {"decision": "approve", "claim": cursor},
+        claims=MODERATOR,
+    )
     assert reply.status == 400
 
 
@@ -60,14 +70,15 @@ def test_a_cursor_does_not_read_a_look_alike_article(api, other):
 
 
 def test_a_cursor_re_signed_with_another_deployments_secret_is_refused(api, monkeypatch):
-    from tests_support import reset
-
     from comments import keys
+    from tests_support import reset
 
     monkeypatch.setenv("COMMENTS_DEV_SECRET", "another-deployment-" + "x" * 40)
     reset()
-    foreign = keys.sign("cursor", json.dumps({"a": ARTICLE, "k": {"pk": "C#x", "gsi1pk": f"A#{ARTICLE}",
-                                                                  "gsi1sk": "x"}}).encode())
+    foreign = keys.sign(
+        "cursor",
+        json.dumps({"a": ARTICLE, "k": {"pk": "C#x", "gsi1pk": f"A#{ARTICLE}", "gsi1sk": "x"}}).encode(),
+    )
     monkeypatch.delenv("COMMENTS_DEV_SECRET")
     reset()
     assert api.call("GET", f"/articles/{ARTICLE}/comments", query=f"cursor={foreign}").status == 400
@@ -84,14 +95,20 @@ def test_a_cursor_pointed_at_another_article_by_editing_its_payload_is_refused(a
 
 
 def test_a_claim_with_its_comment_id_edited_decides_nothing(api, relay_mapping):
-    held, claim = claim_for(api, relay_mapping)
+    _held, claim = claim_for(api, relay_mapping)
     other = post(api, body=LINKS)["comment"]["id"]
     body, mac = claim.split(".")
     payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     payload["c"] = other
-    forged = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=").decode()
-    reply = api.call("POST", f"/moderation/comments/{other}/decision",
-                     {"decision": "approve", "claim": f"{forged}.{mac}"}, claims=MODERATOR)
+    forged = (
+        base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).rstrip(b"=").decode()
+    )
+    reply = api.call(
+        "POST",
+        f"/moderation/comments/{other}/decision",
+        {"decision": "approve", "claim": f"{forged}.{mac}"},
+        claims=MODERATOR,
+    )
     assert reply.status == 400
     detail = api.call("GET", f"/moderation/comments/{other}", claims=MODERATOR).json
     assert detail["comment"]["status"] == "pending"
@@ -110,7 +127,16 @@ def test_claims_without_a_subject_are_unauthorized(api, claims):
 
 @pytest.mark.parametrize(
     "groups",
-    ["", "[]", "[moderators-evil]", "[Moderators]", "[admins]", "moderator", "[\"moderators\"]", "[mod erators]"],
+    [
+        "",
+        "[]",
+        "[moderators-evil]",
+        "[Moderators]",
+        "[admins]",
+        "moderator",
+        '["moderators"]',
+        "[mod erators]",
+    ],
 )
 def test_only_the_exact_moderators_group_is_let_in(api, groups):
     claims = {"sub": "u-1", "username": "u", "cognito:groups": groups}
@@ -118,7 +144,9 @@ def test_only_the_exact_moderators_group_is_let_in(api, groups):
     assert reply.status == 403 and reply.headers["cache-control"] == "no-store"
 
 
-@pytest.mark.parametrize("groups", ["[moderators]", "[admins moderators]", "moderators,admins", ["moderators"]])
+@pytest.mark.parametrize(
+    "groups", ["[moderators]", "[admins moderators]", "moderators,admins", ["moderators"]]
+)
 def test_the_moderators_group_in_any_of_the_gateways_forms_is_let_in(api, groups):
     claims = {"sub": "u-1", "username": "u", "cognito:groups": groups}
     assert api.call("GET", "/moderation/queue", claims=claims).status == 200
@@ -129,7 +157,10 @@ def test_an_edit_token_opens_only_its_own_comment(api):
     base = f"/articles/{ARTICLE}/comments"
     stolen = {"editToken": mine["editToken"], "body": "Rewritten by someone else."}
     assert api.call("PATCH", f"{base}/{theirs['comment']['id']}", stolen).status == 403
-    assert api.call("DELETE", f"{base}/{theirs['comment']['id']}", {"editToken": mine["editToken"]}).status == 403
+    assert (
+        api.call("DELETE", f"{base}/{theirs['comment']['id']}", {"editToken": mine["editToken"]}).status
+        == 403
+    )
     # Nor the same comment under another article's path
     other = f"/articles/attack-b/comments/{mine['comment']['id']}"
     assert api.call("PATCH", other, {"editToken": mine["editToken"], "body": "Moved."}).status in (403, 404)

@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import MODERATOR
-
 from comments_dev.faults import CuttableProxy
 from comments_dev.streams import stream_mappings
+from conftest import MODERATOR
 
 ARTICLE = "/articles/faults-2026/comments"
 HELD_BODY = "Sources: https://a.example.com/1 https://b.example.org/2 https://c.example.net/3"
@@ -52,7 +51,7 @@ def written(stack) -> dict[str, list[str]]:
     return kinds
 
 
-class LambdaTimeout(BaseException):  # noqa: N818 - named for what it stands for
+class LambdaTimeout(BaseException):
     """Lambda stopping the runtime at its deadline: nothing in the function gets to clean up
     (a BaseException, so neither Powertools idempotency nor the resolver can catch it)."""
 
@@ -80,8 +79,9 @@ class Faults:
         self.hooks: list[tuple[str, Any]] = []
         self.calls: list[str] = []
 
-    def fail(self, operation: str, code: str, *, times: int = 1, reasons: list[str] | None = None,
-             when: Any = None) -> None:
+    def fail(
+        self, operation: str, code: str, *, times: int = 1, reasons: list[str] | None = None, when: Any = None
+    ) -> None:
         left = {"n": times}
 
         def hook(params: dict[str, Any], **_: Any) -> Any:
@@ -176,7 +176,6 @@ def test_a_throttled_read_and_a_throttled_check_are_503_too(api, faults):
 
 def test_a_failed_condition_in_a_transaction_is_not_taken_for_throttling():
     from botocore.exceptions import ClientError
-
     from comments.http import is_throttling
 
     def cancelled(*codes: str) -> ClientError:
@@ -302,19 +301,33 @@ def test_a_duplicate_sqs_delivery_gives_one_decision(api, aws_stack):
     for _ in range(2):
         assert api.function("RelayFunction").invoke({"Records": [record]}) == {"batchItemFailures": []}
     sqs, url = aws_stack.client("sqs"), aws_stack.queues["ModerationQueue"]
-    assert int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-               ["Attributes"]["ApproximateNumberOfMessages"]) == 2
+    assert (
+        int(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]["ApproximateNumberOfMessages"]
+        )
+        == 2
+    )
     # When two moderators each claim one copy
     first = api.call("GET", "/moderation/queue", query="max=1", claims=MODERATOR).json["items"]
-    second = api.call("GET", "/moderation/queue", query="max=1",
-                      claims={**MODERATOR, "sub": "mod-2", "username": "max"}).json["items"]
+    second = api.call(
+        "GET", "/moderation/queue", query="max=1", claims={**MODERATOR, "sub": "mod-2", "username": "max"}
+    ).json["items"]
     claims = [i["claim"] for i in first + second if i["comment"]["id"] == comment_id]
     # And both decide, differently
-    a = api.call("POST", f"/moderation/comments/{comment_id}/decision",
-                 {"decision": "approve", "claim": claims[0]}, claims=MODERATOR)
-    b = api.call("POST", f"/moderation/comments/{comment_id}/decision",
-                 {"decision": "reject", "claim": claims[-1]},
-                 claims={**MODERATOR, "sub": "mod-2", "username": "max"})
+    a = api.call(
+        "POST",
+        f"/moderation/comments/{comment_id}/decision",
+        {"decision": "approve", "claim": claims[0]},
+        claims=MODERATOR,
+    )
+    b = api.call(
+        "POST",
+        f"/moderation/comments/{comment_id}/decision",
+        {"decision": "reject", "claim": claims[-1]},
+        claims={**MODERATOR, "sub": "mod-2", "username": "max"},
+    )
     # Then exactly one decision is made, with one audit entry; the other is told so
     assert sorted([a.status, b.status]) == [200, 409]
     detail = api.call("GET", f"/moderation/comments/{comment_id}", claims=MODERATOR).json
@@ -322,14 +335,24 @@ def test_a_duplicate_sqs_delivery_gives_one_decision(api, aws_stack):
     assert detail["comment"]["status"] == "published"
     # And both copies have left the queue: nothing is shown to a moderator again
     attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    assert (attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+    assert (attrs["ApproximateNumberOfMessages"], attrs["ApproximateNumberOfMessagesNotVisible"]) == (
+        "0",
+        "0",
+    )
     assert api.call("GET", "/moderation/queue", query="max=10", claims=MODERATOR).json["items"] == []
 
 
 def test_one_claim_holds_each_comment_once_even_with_two_copies_queued(api, aws_stack):
     held = api.call("POST", ARTICLE, draft(HELD_BODY)).json["comment"]
-    message = json.dumps({"type": "comment.held", "version": 1, "comment": held,
-                          "reasons": [{"rule": "links", "message": "x"}], "policyVersion": "p"})
+    message = json.dumps(
+        {
+            "type": "comment.held",
+            "version": 1,
+            "comment": held,
+            "reasons": [{"rule": "links", "message": "x"}],
+            "policyVersion": "p",
+        }
+    )
     sqs, url = aws_stack.client("sqs"), aws_stack.queues["ModerationQueue"]
     for _ in range(2):
         sqs.send_message(QueueUrl=url, MessageBody=message)
@@ -415,7 +438,9 @@ def test_a_malformed_policy_keeps_the_last_good_one(api, ssm_policy, bad, caplog
     assert "policy override refused" in caplog.text
 
 
-def test_a_policy_parameter_that_fails_to_load_keeps_the_last_good_one(api, ssm_policy, moto_server, monkeypatch):
+def test_a_policy_parameter_that_fails_to_load_keeps_the_last_good_one(
+    api, ssm_policy, moto_server, monkeypatch
+):
     from tests_support import reset
 
     # Given the strict policy is in force, read through a network path we can cut

@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MODERATOR
-
 from comments_dev.streams import stream_mappings
+from conftest import MODERATOR
 
 
 def _table_module():
@@ -47,10 +46,17 @@ class Recorder:
     def grants(self, service: str, operation: str, params: dict[str, Any]) -> set[tuple[str, str]]:
         if service == "dynamodb":
             if operation == "TransactWriteItems":
-                kinds = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem",
-                         "ConditionCheck": "ConditionCheckItem"}
-                return {(f"dynamodb:{kinds[k]}", self.names[v["TableName"]])
-                        for item in params["TransactItems"] for k, v in item.items()}
+                kinds = {
+                    "Put": "PutItem",
+                    "Update": "UpdateItem",
+                    "Delete": "DeleteItem",
+                    "ConditionCheck": "ConditionCheckItem",
+                }
+                return {
+                    (f"dynamodb:{kinds[k]}", self.names[v["TableName"]])
+                    for item in params["TransactItems"]
+                    for k, v in item.items()
+                }
             if operation == "BatchGetItem":
                 return {("dynamodb:BatchGetItem", self.names[t]) for t in params["RequestItems"]}
             resource = self.names[params["TableName"]]
@@ -62,8 +68,10 @@ class Recorder:
         if service == "secretsmanager":
             return {(f"secretsmanager:{operation}", self.secrets[params["SecretId"]])}
         if service == "events":
-            return {(f"events:{operation}", self.buses.get(e.get("EventBusName"), e.get("EventBusName")))
-                    for e in params["Entries"]}
+            return {
+                (f"events:{operation}", self.buses.get(e.get("EventBusName"), e.get("EventBusName")))
+                for e in params["Entries"]
+            }
         return {(f"{service}:{operation}", str(params))}
 
     def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
@@ -75,7 +83,6 @@ class Recorder:
 @pytest.fixture
 def recorder(api, aws_stack, monkeypatch):
     from botocore.client import BaseClient
-
     from comments_dev.lambdas import Function
 
     rec = Recorder(aws_stack)
@@ -88,7 +95,6 @@ def recorder(api, aws_stack, monkeypatch):
     def invoke(self, event):
         # Each function is its own container in AWS: none inherits another's secret.
         from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
-
         from comments import keys
 
         keys._root.cache_clear()
@@ -127,8 +133,14 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
     assert post(api, "Keyed.", email="k@example.org", headers={"Idempotency-Key": "k1"}).status == 201
     assert post(api, "Keyed.", email="k@example.org", headers={"Idempotency-Key": "k1"}).status == 201
     assert post(api, "Other.", email="k@example.org", headers={"Idempotency-Key": "k1"}).status == 409
-    assert post(api, extra={"parentId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, headers={"Idempotency-Key": "k2"}).status == 404
-    assert api.call("POST", base + "/validate", {"name": "V", "email": "v@example.org", "body": "Fine."}).status == 200
+    assert (
+        post(api, extra={"parentId": "01ARZ3NDEKTSV4RRFFQ69G5FAV"}, headers={"Idempotency-Key": "k2"}).status
+        == 404
+    )
+    assert (
+        api.call("POST", base + "/validate", {"name": "V", "email": "v@example.org", "body": "Fine."}).status
+        == 200
+    )
     # Read: pages with a cursor, counts
     post(api)
     page = api.call("GET", base, query="limit=1").json
@@ -143,7 +155,10 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
     mod = {"claims": MODERATOR}
     assert api.call("GET", "/moderation/queue/depth", **mod).status == 200
     [item] = api.call("GET", "/moderation/queue", query="max=10", **mod).json["items"]
-    assert api.call("POST", f"/moderation/comments/{held['id']}/release", {"claim": item["claim"]}, **mod).status == 200
+    assert (
+        api.call("POST", f"/moderation/comments/{held['id']}/release", {"claim": item["claim"]}, **mod).status
+        == 200
+    )
     [item] = api.call("GET", "/moderation/queue", query="max=10", **mod).json["items"]
     assert api.call("GET", f"/moderation/comments/{held['id']}", **mod).status == 200
     decision = {"decision": "reject", "claim": item["claim"], "banAuthor": True, "note": "spam"}
@@ -169,9 +184,15 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
         used = recorder.calls.get(function, set()) | BY_THE_SERVICE.get(function, set())
         allowed = IAM.granted(function)
         # A granted wildcard action ("sqs:SendMessage*") covers what it matches.
-        covered = {(a, r) for a, r in used if any(
-            r == gr and (a == ga or (ga.endswith("*") and a.startswith(ga[:-1]))) for ga, gr in allowed)}
+        covered = {
+            (a, r)
+            for a, r in used
+            if any(
+                r == gr and (a == ga or (ga.endswith("*") and a.startswith(ga[:-1]))) for ga, gr in allowed
+            )
+        }
         assert used == covered, f"{function} would be denied: {sorted(used - covered)}"
         assert used == IAM.USES[function], (
             f"{function}: used but not in the table: {sorted(used - IAM.USES[function])}; "
-            f"in the table but never used: {sorted(IAM.USES[function] - used)}")
+            f"in the table but never used: {sorted(IAM.USES[function] - used)}"
+        )

@@ -5,10 +5,9 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import MODERATOR
-
 from comments_dev.emulator import tap_events
 from comments_dev.streams import stream_mappings
+from conftest import MODERATOR
 
 ART = "life"
 PATH = f"/articles/{ART}/comments"
@@ -63,7 +62,10 @@ def test_the_author_fixes_a_typo(api):
     first = post(api, "Teh economy is fine.")
     reply = patch(api, first["comment"]["id"], first["editToken"], "The economy is fine.")
     assert reply.status == 200
-    assert reply.json == {"status": "published", "comment": {**first["comment"], "body": "The economy is fine."}}
+    assert reply.json == {
+        "status": "published",
+        "comment": {**first["comment"], "body": "The economy is fine."},
+    }
     assert [c["body"] for c in api.call("GET", PATH).json["comments"]] == ["The economy is fine."]
 
 
@@ -115,8 +117,16 @@ def test_after_the_window_edits_and_deletes_are_refused(api, monkeypatch):
 
 def test_delete_takes_the_comment_out_and_keeps_its_replies(api):
     parent = post(api)
-    child = api.call("POST", PATH, {"name": "Ben", "email": "ben@example.org", "body": "I disagree, politely.",
-                                    "parentId": parent["comment"]["id"]}).json
+    child = api.call(
+        "POST",
+        PATH,
+        {
+            "name": "Ben",
+            "email": "ben@example.org",
+            "body": "I disagree, politely.",
+            "parentId": parent["comment"]["id"],
+        },
+    ).json
     reply = delete(api, parent["comment"]["id"], parent["editToken"])
     assert reply.status == 204 and reply.text == ""
     listed = api.call("GET", PATH).json["comments"]
@@ -145,12 +155,24 @@ def test_the_count_follows_every_transition(api, monkeypatch):
     # held: no change; approved: +1
     b = post(api, LINKS, "b@example.org")
     assert count(api) == 1
-    assert api.call("POST", f"/moderation/comments/{b['comment']['id']}/decision", {"decision": "approve"},
-                    claims=MODERATOR).status == 200
+    assert (
+        api.call(
+            "POST",
+            f"/moderation/comments/{b['comment']['id']}/decision",
+            {"decision": "approve"},
+            claims=MODERATOR,
+        ).status
+        == 200
+    )
     assert count(api) == 2
     # held then rejected: no change
     c = post(api, LINKS + " again", "c@example.org")
-    api.call("POST", f"/moderation/comments/{c['comment']['id']}/decision", {"decision": "reject"}, claims=MODERATOR)
+    api.call(
+        "POST",
+        f"/moderation/comments/{c['comment']['id']}/decision",
+        {"decision": "reject"},
+        claims=MODERATOR,
+    )
     assert count(api) == 2
     # edited to something held: -1; edited while pending: no change
     assert patch(api, a["comment"]["id"], a["editToken"], LINKS + " edited").json["status"] == "pending"
@@ -180,15 +202,19 @@ def test_counts_for_many_articles_at_once(api):
     assert reply.json == {"counts": {"n1": 1, "n2": 2, "none": 0}}
 
 
-@pytest.mark.parametrize("query", ["", "ids=", "ids=" + ",".join(f"a{i}" for i in range(101)), "ids=a,..%2Fb", "ids=-x"])
+@pytest.mark.parametrize(
+    "query", ["", "ids=", "ids=" + ",".join(f"a{i}" for i in range(101)), "ids=a,..%2Fb", "ids=-x"]
+)
 def test_bad_count_queries_are_bad_requests(api, query):
     assert api.call("GET", "/articles/comment-counts", query=query).status == 400
 
 
 # -- export and erase --------------------------------------------------------------------------
 def test_export_returns_every_comment_of_the_author(api):
-    ids = [post(api, f"A {word} remark here.", "exp@example.org", article=f"art{i}")["comment"]["id"]
-           for i, word in enumerate(("first", "second", "third"))]
+    ids = [
+        post(api, f"A {word} remark here.", "exp@example.org", article=f"art{i}")["comment"]["id"]
+        for i, word in enumerate(("first", "second", "third"))
+    ]
     held = post(api, LINKS, "exp@example.org")["comment"]["id"]
     post(api, "Not mine.", "someone@example.org")
     reply = api.call("POST", "/moderation/authors/export", {"email": "EXP@example.org"}, claims=MODERATOR)
@@ -202,8 +228,9 @@ def test_erase_removes_name_body_and_identity_for_good(api, aws_stack):
     reply = api.call("POST", "/moderation/authors/erase", {"email": "gone@example.org"}, claims=MODERATOR)
     assert reply.json == {"erased": 1}
     assert api.call("GET", PATH).json["comments"] == []
-    assert api.call("POST", "/moderation/authors/export", {"email": "gone@example.org"},
-                    claims=MODERATOR).json == {"comments": []}
+    assert api.call(
+        "POST", "/moderation/authors/export", {"email": "gone@example.org"}, claims=MODERATOR
+    ).json == {"comments": []}
     items = aws_stack.client("dynamodb").scan(TableName=aws_stack.tables["CommentsTable"])["Items"]
     dump = json.dumps(items)
     assert "Please forget this one." not in dump and "Ann" not in dump
@@ -215,11 +242,19 @@ def test_erase_removes_name_body_and_identity_for_good(api, aws_stack):
 
 
 def test_an_idempotent_retry_after_erasure_returns_nothing_erased(api):
-    first = api.call("POST", PATH, {"name": "Ida", "email": "ida@example.org", "body": "Hello there."},
-                     headers={"Idempotency-Key": "erase-me"})
+    first = api.call(
+        "POST",
+        PATH,
+        {"name": "Ida", "email": "ida@example.org", "body": "Hello there."},
+        headers={"Idempotency-Key": "erase-me"},
+    )
     api.call("POST", "/moderation/authors/erase", {"email": "ida@example.org"}, claims=MODERATOR)
-    replay = api.call("POST", PATH, {"name": "Ida", "email": "ida@example.org", "body": "Hello there."},
-                      headers={"Idempotency-Key": "erase-me"})
+    replay = api.call(
+        "POST",
+        PATH,
+        {"name": "Ida", "email": "ida@example.org", "body": "Hello there."},
+        headers={"Idempotency-Key": "erase-me"},
+    )
     assert replay.status == first.status
     assert replay.json["comment"]["id"] == first.json["comment"]["id"]
     assert "Hello there." not in replay.text and "Ida" not in replay.text
@@ -238,11 +273,21 @@ def test_a_whole_life_is_announced_in_order(api, events):
     delete(api, cid, c["editToken"])
     seen = events()
     assert [e["detail-type"] for e in seen] == [
-        "comment.held", "comment.decided", "comment.reported", "comment.decided", "comment.edited", "comment.deleted",
+        "comment.held",
+        "comment.decided",
+        "comment.reported",
+        "comment.decided",
+        "comment.edited",
+        "comment.deleted",
     ]
     assert all(e["source"] == "comments" and e["detail"]["comment"]["id"] == cid for e in seen)
     assert [e["detail"]["comment"]["status"] for e in seen] == [
-        "pending", "published", "pending", "published", "pending", "deleted",
+        "pending",
+        "published",
+        "pending",
+        "published",
+        "pending",
+        "deleted",
     ]
     assert "life@example.org" not in json.dumps(seen)
 

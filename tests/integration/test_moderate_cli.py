@@ -550,8 +550,11 @@ def test_author_export_and_erase_from_the_terminal(api, aws_stack, capsys):
 
     # Given two comments by one author
     for word in ("first", "second"):
-        reply = api.call("POST", "/articles/cli-author/comments",
-                         {"name": "Eve", "email": "eve@example.org", "body": f"My {word} thought."})
+        reply = api.call(
+            "POST",
+            "/articles/cli-author/comments",
+            {"name": "Eve", "email": "eve@example.org", "body": f"My {word} thought."},
+        )
         assert reply.status == 201
     capsys.readouterr()
     # When a moderator exports, then erases the author from the terminal

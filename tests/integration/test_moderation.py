@@ -7,9 +7,8 @@ import time
 import uuid
 
 import pytest
-from conftest import MODERATOR
-
 from comments_dev.streams import stream_mappings
+from conftest import MODERATOR
 
 ARTICLE = "/articles/mod-test/comments"
 LINKS = "See https://a.example.com and https://b.example.com and https://c.example.com"
@@ -90,7 +89,9 @@ def test_an_unknown_comment_is_404(api):
 def test_rejecting_with_a_ban_rejects_the_authors_next_comment(api):
     comment = held(api, email="troll@example.org")
     assert decide(api, comment["id"], "reject", banAuthor=True).status == 200
-    nxt = api.call("POST", ARTICLE, {"name": "Hal", "email": "TROLL@example.org", "body": "Perfectly polite now."})
+    nxt = api.call(
+        "POST", ARTICLE, {"name": "Hal", "email": "TROLL@example.org", "body": "Perfectly polite now."}
+    )
     assert nxt.status == 422
     assert "banned_author" in [v["rule"] for v in nxt.json["violations"]]
 
@@ -111,16 +112,19 @@ def test_two_racing_decisions_make_one_change_and_one_audit_entry(api, aws_stack
     other = {**MODERATOR, "sub": "mod-2", "username": "max"}
 
     def moderate(who: dict, decision: str) -> None:
-        name, event = api.event("POST", f"/moderation/comments/{comment['id']}/decision",
-                                {"decision": decision}, claims=who)
+        _name, event = api.event(
+            "POST", f"/moderation/comments/{comment['id']}/decision", {"decision": decision}, claims=who
+        )
         from comments_dev.lambdas import Function
 
         fn = Function("ModerationFunction", size=1)
         barrier.wait()
         results[who["username"]] = fn.invoke(event)["statusCode"]
 
-    threads = [threading.Thread(target=moderate, args=(MODERATOR, "approve")),
-               threading.Thread(target=moderate, args=(other, "reject"))]
+    threads = [
+        threading.Thread(target=moderate, args=(MODERATOR, "approve")),
+        threading.Thread(target=moderate, args=(other, "reject")),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -164,8 +168,11 @@ def test_a_decision_after_the_claim_expired_is_still_correct(api, aws_stack, rel
     [item] = claim(api)
     sqs = aws_stack.client("sqs")
     # The claim lapses: the message becomes visible and another moderator's view takes it.
-    sqs.change_message_visibility(QueueUrl=aws_stack.queues["ModerationQueue"],
-                                  ReceiptHandle=json.loads(_claim_payload(item["claim"]))["r"], VisibilityTimeout=0)
+    sqs.change_message_visibility(
+        QueueUrl=aws_stack.queues["ModerationQueue"],
+        ReceiptHandle=json.loads(_claim_payload(item["claim"]))["r"],
+        VisibilityTimeout=0,
+    )
     reply = decide(api, comment["id"], "approve", claim=item["claim"])
     assert reply.status == 200 and reply.json["comment"]["status"] == "published"
     # The stale message is dropped when next received, never shown again.
@@ -184,8 +191,9 @@ def test_skipping_releases_the_claim_for_the_next_moderator(api, relay):
     relay()
     [item] = claim(api)
     assert claim(api) == []
-    released = api.call("POST", f"/moderation/comments/{comment['id']}/release", {"claim": item["claim"]},
-                        claims=MODERATOR)
+    released = api.call(
+        "POST", f"/moderation/comments/{comment['id']}/release", {"claim": item["claim"]}, claims=MODERATOR
+    )
     assert released.status == 200
     assert [i["comment"]["id"] for i in claim(api)] == [comment["id"]]
 
@@ -205,7 +213,9 @@ def test_a_bad_max_is_a_bad_request(api, max_):
 
 def test_three_reports_send_a_published_comment_back_to_the_queue(api, aws_stack, relay):
     # Given a published comment
-    comment = api.call("POST", ARTICLE, {"name": "Pat", "email": "pat@example.org", "body": "An opinion."}).json["comment"]
+    comment = api.call(
+        "POST", ARTICLE, {"name": "Pat", "email": "pat@example.org", "body": "An opinion."}
+    ).json["comment"]
     path = f"/articles/mod-test/comments/{comment['id']}/reports"
     # When three different readers report it (one of them twice)
     for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.2"):
@@ -229,7 +239,9 @@ def test_reporting_an_unknown_or_unpublished_comment_is_404(api):
 
 
 def test_a_report_needs_a_reason(api):
-    comment = api.call("POST", ARTICLE, {"name": "Q", "email": "q@example.org", "body": "Fine words."}).json["comment"]
+    comment = api.call("POST", ARTICLE, {"name": "Q", "email": "q@example.org", "body": "Fine words."}).json[
+        "comment"
+    ]
     path = f"/articles/mod-test/comments/{comment['id']}/reports"
     assert api.call("POST", path, {"reason": ""}).status == 422
     assert api.call("POST", path, {"reason": "x" * 501}).status == 422
@@ -255,7 +267,9 @@ def test_dead_letters_can_be_listed_and_redriven(api, aws_stack, relay):
 def test_an_article_can_be_closed_by_a_moderator(api):
     reply = api.call("PUT", "/moderation/articles/mod-test", {"closed": True}, claims=MODERATOR)
     assert reply.status == 200 and reply.json["settings"]["closed"] is True
-    assert api.call("POST", ARTICLE, {"name": "Z", "email": "z@example.org", "body": "Too late?"}).status == 403
+    assert (
+        api.call("POST", ARTICLE, {"name": "Z", "email": "z@example.org", "body": "Too late?"}).status == 403
+    )
 
 
 def test_premoderation_holds_every_comment(api):
@@ -274,7 +288,9 @@ def test_decisions_are_measured_on_the_change_stream(api, relay, capsys):
     relay()
     # Then the metrics say how long it waited, the outcome and who decided
     blobs = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
-    names = {m["Name"]: blob for blob in blobs for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]}
+    names = {
+        m["Name"]: blob for blob in blobs for d in blob["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+    }
     assert names["Decisions"]["outcome"] == "reject"
     assert names["DecisionsByModerator"]["moderator"] == "mia"
     assert all(seconds >= 0 for seconds in names["TimeToDecision"]["TimeToDecision"])

@@ -5,13 +5,15 @@ import json
 import time
 
 import pytest
-
 from comments_dev.faults import CuttableProxy
 from comments_dev.streams import stream_mappings
 
 ARTICLE = "/articles/queue-test/comments"
-HELD = {"name": "Bo", "email": "bo@example.org",
-        "body": "See https://a.example.com and https://b.example.com and https://c.example.com"}
+HELD = {
+    "name": "Bo",
+    "email": "bo@example.org",
+    "body": "See https://a.example.com and https://b.example.com and https://c.example.com",
+}
 CLEAN = {"name": "Cy", "email": "cy@example.org", "body": "Clear and fair reporting, thanks."}
 
 
@@ -21,7 +23,9 @@ def receive_all(stack, wait: float = 0.0) -> list[dict]:
     out: list[dict] = []
     deadline = time.monotonic() + wait
     while True:
-        msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
         out += [json.loads(m["Body"]) for m in msgs]
         if not msgs and time.monotonic() >= deadline:
             return out
@@ -70,8 +74,10 @@ def test_held_comments_reach_the_queue_after_an_sqs_outage(api, aws_stack, relay
     proxy.cut()
     try:
         # When comments are held during the outage
-        ids = [api.call("POST", ARTICLE, {**HELD, "email": f"h{i}@example.org"}).json["comment"]["id"]
-               for i in range(3)]
+        ids = [
+            api.call("POST", ARTICLE, {**HELD, "email": f"h{i}@example.org"}).json["comment"]["id"]
+            for i in range(3)
+        ]
         drain(relay)
         # Then none is queued yet, and none is lost
         assert receive_all(aws_stack) == []

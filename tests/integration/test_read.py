@@ -22,7 +22,10 @@ def test_published_comments_are_listed_oldest_first(api):
     assert reply.json["articleId"] == "budget-2026"
     assert [c["id"] for c in reply.json["comments"]] == ids
     assert reply.json["nextCursor"] is None
-    assert all(set(c) == {"id", "articleId", "parentId", "name", "body", "createdAt", "status"} for c in reply.json["comments"])
+    assert all(
+        set(c) == {"id", "articleId", "parentId", "name", "body", "createdAt", "status"}
+        for c in reply.json["comments"]
+    )
 
 
 def test_held_comments_are_not_listed(api):

@@ -124,7 +124,9 @@ def test_closed_article_refuses_comments(api, aws_stack):
     from comments.models import ArticleSettings
 
     # Given an article closed for comments
-    CommentTable(aws_stack.tables["CommentsTable"]).put_article_settings("climate-2026", ArticleSettings(closed=True))
+    CommentTable(aws_stack.tables["CommentsTable"]).put_article_settings(
+        "climate-2026", ArticleSettings(closed=True)
+    )
     # When a comment is submitted
     reply = api.call("POST", ARTICLE, GOOD)
     # Then it is refused
@@ -134,7 +136,9 @@ def test_closed_article_refuses_comments(api, aws_stack):
 
 def test_reply_to_a_published_comment_is_threaded(api):
     parent = api.call("POST", ARTICLE, GOOD).json["comment"]
-    reply = api.call("POST", ARTICLE, {**GOOD, "body": "I agree with you entirely.", "parentId": parent["id"]})
+    reply = api.call(
+        "POST", ARTICLE, {**GOOD, "body": "I agree with you entirely.", "parentId": parent["id"]}
+    )
     assert reply.status == 201
     assert reply.json["comment"]["parentId"] == parent["id"]
 
@@ -164,7 +168,10 @@ def test_too_many_comments_from_one_client_are_rate_limited(api, aws_stack, monk
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
     reset()
     for i in range(2):
-        assert api.call("POST", ARTICLE, {**GOOD, "email": f"r{i}@example.org", "body": f"Point {i}."}).status == 201
+        assert (
+            api.call("POST", ARTICLE, {**GOOD, "email": f"r{i}@example.org", "body": f"Point {i}."}).status
+            == 201
+        )
     reply = api.call("POST", ARTICLE, {**GOOD, "email": "r9@example.org", "body": "Point nine."})
     assert reply.status == 429
     assert reply.json == {"error": "rate_limited"}
@@ -178,7 +185,9 @@ def test_rate_limit_follows_the_gateway_source_ip_not_x_forwarded_for(api, monke
     reset()
     assert api.call("POST", ARTICLE, GOOD).status == 201
     spoofed = api.call(
-        "POST", ARTICLE, {**GOOD, "email": "b@example.org", "body": "Another view."},
+        "POST",
+        ARTICLE,
+        {**GOOD, "email": "b@example.org", "body": "Another view."},
         headers={"x-forwarded-for": "203.0.113.99"},
     )
     assert spoofed.status == 429
@@ -186,7 +195,11 @@ def test_rate_limit_follows_the_gateway_source_ip_not_x_forwarded_for(api, monke
 
 def test_same_author_same_text_is_a_duplicate(api, aws_stack):
     assert api.call("POST", ARTICLE, GOOD).status == 201
-    again = api.call("POST", "/articles/another/comments", {**GOOD, "body": "  a THOUGHTFUL, well argued piece.  Thank you!"})
+    again = api.call(
+        "POST",
+        "/articles/another/comments",
+        {**GOOD, "body": "  a THOUGHTFUL, well argued piece.  Thank you!"},
+    )
     assert again.status == 422
     assert [v["rule"] for v in again.json["violations"]] == ["duplicate"]
     assert len(stored_comments(aws_stack)) == 1
@@ -251,7 +264,9 @@ def test_an_operator_override_in_ssm_changes_the_policy_without_a_deploy(api, aw
 
     # Given an operator's override in SSM: the duplicate rule off, three links allowed, a new version
     override = {"version": "site-7", "rules": {"duplicate": {"enabled": False}, "links": {"max_links": 3}}}
-    aws_stack.client("ssm").put_parameter(Name="/comments/policy-test", Value=json.dumps(override), Type="String")
+    aws_stack.client("ssm").put_parameter(
+        Name="/comments/policy-test", Value=json.dumps(override), Type="String"
+    )
     monkeypatch.setenv("POLICY_PARAMETER", "/comments/policy-test")
     reset()
     # When the same author posts the same three-link text twice

@@ -4,7 +4,6 @@ import base64
 import json
 
 import pytest
-
 from comments.errors import BadRequest, PayloadTooLarge
 from comments.http import MAX_BODY_BYTES, json_object
 
@@ -33,8 +32,23 @@ def test_size_is_counted_in_bytes_not_characters():
 
 @pytest.mark.parametrize(
     "body",
-    [None, "", "   ", "null", "[]", "1", '"s"', "{", '{"a": 1,}', "[" * 20000, b"\xc3\x28", b"\xff",
-     '{"a": 1, "a": 2}', '{"a": Infinity}', "not base64!"],
+    [
+        None,
+        "",
+        "   ",
+        "null",
+        "[]",
+        "1",
+        '"s"',
+        "{",
+        '{"a": 1,}',
+        "[" * 20000,
+        b"\xc3\x28",
+        b"\xff",
+        '{"a": 1, "a": 2}',
+        '{"a": Infinity}',
+        "not base64!",
+    ],
 )
 def test_hostile_bodies_are_bad_requests(body):
     with pytest.raises(BadRequest):

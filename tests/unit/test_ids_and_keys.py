@@ -3,12 +3,11 @@
 import json
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from comments import keys, reading
 from comments.errors import BadRequest
 from comments.ids import is_article_id, is_comment_id, new_comment_id
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,10 @@
 """What a comment form may send, and what a reader is shown."""
 
 import pytest
+from comments.models import Comment, CommentDraft, StoredComment, validation_details
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-
-from comments.models import Comment, CommentDraft, StoredComment, validation_details
 
 GOOD = {"name": "Ada", "email": "ada@example.org", "body": "Well argued."}
 
@@ -58,12 +57,24 @@ def test_validation_details_name_the_field_and_never_echo_the_input():
 
 def test_the_public_comment_has_exactly_the_contract_fields():
     stored = StoredComment(
-        id="01ARZ3NDEKTSV4RRFFQ69G5FAV", articleId="a", name="Ada", body="b", createdAt="2026-01-01T00:00:00.000Z",
-        status="published", authorId="secret-hash", clientId="ip-hash", verdict="publish", policyVersion="1",
+        id="01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        articleId="a",
+        name="Ada",
+        body="b",
+        createdAt="2026-01-01T00:00:00.000Z",
+        status="published",
+        authorId="secret-hash",
+        clientId="ip-hash",
+        verdict="publish",
+        policyVersion="1",
         editTokenHash="h",
     )
     public = stored.public().model_dump()
-    assert set(public) == set(Comment.model_fields) == {"id", "articleId", "parentId", "name", "body", "createdAt", "status"}
+    assert (
+        set(public)
+        == set(Comment.model_fields)
+        == {"id", "articleId", "parentId", "name", "body", "createdAt", "status"}
+    )
     assert "secret-hash" not in repr(public) and "ip-hash" not in repr(public)
 
 

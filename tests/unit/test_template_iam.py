@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 import pytest
-
 from comments_dev import template
 
 T = "CommentsTable"
@@ -21,33 +20,67 @@ MQ, DLQ, RFQ = "ModerationQueue", "ModerationDeadLetterQueue", "RelayFailureQueu
 SECRET, BUS = "ServiceSecret", "CommentEventsBus"
 
 # function -> {(action, resource)}; resources by logical id (index ARNs as "<table>/index/<name>").
-IDEMPOTENCY = {("dynamodb:GetItem", T), ("dynamodb:PutItem", T), ("dynamodb:UpdateItem", T),
-               ("dynamodb:DeleteItem", T)}  # Powertools idempotency: get, put INPROGRESS, save, delete on error
+IDEMPOTENCY = {
+    ("dynamodb:GetItem", T),
+    ("dynamodb:PutItem", T),
+    ("dynamodb:UpdateItem", T),
+    ("dynamodb:DeleteItem", T),
+}  # Powertools idempotency: get, put INPROGRESS, save, delete on error
 USES: dict[str, set[tuple[str, str]]] = {
     "SubmitFunction": IDEMPOTENCY | {("secretsmanager:GetSecretValue", SECRET)},
-    "ReadFunction": {("dynamodb:Query", ARTICLES), ("dynamodb:BatchGetItem", T),
-                     ("secretsmanager:GetSecretValue", SECRET)},
-    "RelayFunction": {("sqs:SendMessage", MQ), ("sqs:SendMessage", RFQ), ("events:PutEvents", BUS)},
-    "ModerationFunction": {
-        ("dynamodb:GetItem", T), ("dynamodb:BatchGetItem", T), ("dynamodb:PutItem", T), ("dynamodb:UpdateItem", T),
-        ("dynamodb:DeleteItem", T), ("dynamodb:Query", AUTHORS),
-        ("sqs:ReceiveMessage", MQ), ("sqs:DeleteMessage", MQ), ("sqs:ChangeMessageVisibility", MQ),
-        ("sqs:GetQueueAttributes", MQ), ("sqs:SendMessage", MQ),
-        ("sqs:ReceiveMessage", DLQ), ("sqs:DeleteMessage", DLQ), ("sqs:GetQueueAttributes", DLQ),
+    "ReadFunction": {
+        ("dynamodb:Query", ARTICLES),
+        ("dynamodb:BatchGetItem", T),
         ("secretsmanager:GetSecretValue", SECRET),
     },
-    "AuthorFunction": {("dynamodb:GetItem", T), ("dynamodb:UpdateItem", T), ("secretsmanager:GetSecretValue", SECRET)},
-    "ReportFunction": {("dynamodb:GetItem", T), ("dynamodb:PutItem", T), ("dynamodb:UpdateItem", T),
-                       ("secretsmanager:GetSecretValue", SECRET)},
+    "RelayFunction": {("sqs:SendMessage", MQ), ("sqs:SendMessage", RFQ), ("events:PutEvents", BUS)},
+    "ModerationFunction": {
+        ("dynamodb:GetItem", T),
+        ("dynamodb:BatchGetItem", T),
+        ("dynamodb:PutItem", T),
+        ("dynamodb:UpdateItem", T),
+        ("dynamodb:DeleteItem", T),
+        ("dynamodb:Query", AUTHORS),
+        ("sqs:ReceiveMessage", MQ),
+        ("sqs:DeleteMessage", MQ),
+        ("sqs:ChangeMessageVisibility", MQ),
+        ("sqs:GetQueueAttributes", MQ),
+        ("sqs:SendMessage", MQ),
+        ("sqs:ReceiveMessage", DLQ),
+        ("sqs:DeleteMessage", DLQ),
+        ("sqs:GetQueueAttributes", DLQ),
+        ("secretsmanager:GetSecretValue", SECRET),
+    },
+    "AuthorFunction": {
+        ("dynamodb:GetItem", T),
+        ("dynamodb:UpdateItem", T),
+        ("secretsmanager:GetSecretValue", SECRET),
+    },
+    "ReportFunction": {
+        ("dynamodb:GetItem", T),
+        ("dynamodb:PutItem", T),
+        ("dynamodb:UpdateItem", T),
+        ("secretsmanager:GetSecretValue", SECRET),
+    },
 }
 
 # What SAM's policy templates expand to (aws-sam-translator's policy_templates.json).
 SAM_TEMPLATES = {
     "SQSSendMessagePolicy": lambda p: [(["sqs:SendMessage*"], _ref(p["QueueName"]))],
     "EventBridgePutEventsPolicy": lambda p: [(["events:PutEvents"], _ref(p["EventBusName"]))],
-    "SQSPollerPolicy": lambda p: [(["sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch",
-                                    "sqs:DeleteMessage", "sqs:DeleteMessageBatch", "sqs:GetQueueAttributes",
-                                    "sqs:ReceiveMessage"], _ref(p["QueueName"]))],
+    "SQSPollerPolicy": lambda p: [
+        (
+            [
+                "sqs:ChangeMessageVisibility",
+                "sqs:ChangeMessageVisibilityBatch",
+                "sqs:DeleteMessage",
+                "sqs:DeleteMessageBatch",
+                "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage",
+            ],
+            _ref(p["QueueName"]),
+        )
+    ],
 }
 # Where AWS needs "*": the managed policies SAM attaches itself (CloudWatch Logs; X-Ray for
 # Tracing: Active; the stream reads of a DynamoDB event source). Not in `Policies`, not granted here.
@@ -57,7 +90,7 @@ SAM_MANAGED = {"AWSLambdaBasicExecutionRole", "AWSXRayDaemonWriteAccess", "AWSLa
 def _ref(value: Any) -> str:
     """The logical resource an intrinsic names (with its index suffix), or the raw string."""
     if isinstance(value, dict):
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             return str(arg)
         if key == "Fn::GetAtt":
@@ -85,10 +118,15 @@ def statements(function: str) -> list[tuple[list[str], list[str], dict[str, Any]
             for st in policy["Statement"]:
                 if "Fn::If" in st:  # granted only with a template condition: see conditional_grants
                     continue
-                out.append(([str(a) for a in _as_list(st.get("Action"))],
-                            [_ref(r) for r in _as_list(st.get("Resource"))], st))
+                out.append(
+                    (
+                        [str(a) for a in _as_list(st.get("Action"))],
+                        [_ref(r) for r in _as_list(st.get("Resource"))],
+                        st,
+                    )
+                )
         else:
-            (name, params), = policy.items()
+            ((name, params),) = policy.items()
             assert name in SAM_TEMPLATES, f"{function}: unknown policy template {name}"
             for actions, resource in SAM_TEMPLATES[name](params):
                 out.append((actions, [resource], {"Effect": "Allow", "Template": name}))
@@ -142,7 +180,9 @@ def test_no_wildcard_resource(function):
     for _, resources, _ in statements(function):
         for resource in resources:
             assert "*" not in resource, f"{function}: {resource}"
-            assert resource.split("/")[0] in known, f"{function}: {resource} is not a resource of the template"
+            assert resource.split("/")[0] in known, (
+                f"{function}: {resource} is not a resource of the template"
+            )
 
 
 @pytest.mark.parametrize("function", [_pending(f) for f in FUNCTIONS])
@@ -172,7 +212,9 @@ def conditional_grants(function: str) -> list[tuple[str, dict[str, Any]]]:
         for st in policy.get("Statement", []) if isinstance(policy, dict) else []:
             if "Fn::If" in st:
                 condition, when_true, when_false = st["Fn::If"]
-                assert when_false == {"Ref": "AWS::NoValue"}, f"{function}: a conditional grant must be all or nothing"
+                assert when_false == {"Ref": "AWS::NoValue"}, (
+                    f"{function}: a conditional grant must be all or nothing"
+                )
                 out.append((condition, when_true))
     return out
 

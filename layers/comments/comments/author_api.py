@@ -23,8 +23,13 @@ def _parse[M: BaseModel](model: type[M], article_id: str, comment_id: str, event
 def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> dict[str, Any]:
     body = _parse(EditIn, article_id, comment_id, event)
     updated = authoring.edit(
-        runtime.policy(), runtime.table(), article_id=article_id, comment_id=comment_id,
-        token=body.editToken, body=body.body, now=runtime.now(),
+        runtime.policy(),
+        runtime.table(),
+        article_id=article_id,
+        comment_id=comment_id,
+        token=body.editToken,
+        body=body.body,
+        now=runtime.now(),
     )
     return {"status": updated.status, "comment": updated.public().model_dump()}
 
@@ -32,6 +37,10 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> dict[str, A
 def delete(article_id: str, comment_id: str, event: dict[str, Any]) -> None:
     body = _parse(DeleteIn, article_id, comment_id, event)
     authoring.delete(
-        runtime.policy(), runtime.table(), article_id=article_id, comment_id=comment_id,
-        token=body.editToken, now=runtime.now(),
+        runtime.policy(),
+        runtime.table(),
+        article_id=article_id,
+        comment_id=comment_id,
+        token=body.editToken,
+        now=runtime.now(),
     )

@@ -19,7 +19,16 @@ class AuthorStore(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
     def article_settings(self, article_id: str) -> ArticleSettings: ...
     def is_banned(self, author_id: str, now_epoch: int) -> bool: ...
-    def transition(self, comment: StoredComment, **kwargs: Any) -> StoredComment: ...
+    def transition(
+        self,
+        comment: StoredComment,
+        *,
+        expect: tuple[str, ...],
+        status: str,
+        entry: dict[str, Any],
+        now: str,
+        set_values: dict[str, Any] | None = None,
+    ) -> StoredComment: ...
 
 
 def _own_comment(
@@ -37,7 +46,14 @@ def _own_comment(
 
 
 def edit(
-    policy: "Policy", store: AuthorStore, *, article_id: str, comment_id: str, token: str, body: str, now: datetime
+    policy: "Policy",
+    store: AuthorStore,
+    *,
+    article_id: str,
+    comment_id: str,
+    token: str,
+    body: str,
+    now: datetime,
 ) -> StoredComment:
     """Run the policy on the new text. A rejection leaves the original as it was; a hold moves a
     published comment back to pending (and so onto the queue); a pending comment stays pending
@@ -65,10 +81,20 @@ def edit(
         comment,
         expect=(comment.status,),
         status=status,
-        entry={"at": at, "event": "edited", "status": status, "previousBody": comment.body,
-               "rules": [h["rule"] for h in hits]},
+        entry={
+            "at": at,
+            "event": "edited",
+            "status": status,
+            "previousBody": comment.body,
+            "rules": [h["rule"] for h in hits],
+        },
         now=at,
-        set_values={"body": body, "hits": hits, "verdict": verdict.outcome, "policyVersion": verdict.policy_version},
+        set_values={
+            "body": body,
+            "hits": hits,
+            "verdict": verdict.outcome,
+            "policyVersion": verdict.policy_version,
+        },
     )
 
 
@@ -79,6 +105,9 @@ def delete(
     comment = _own_comment(store, policy, article_id, comment_id, token, now)
     at = iso(now)
     return store.transition(
-        comment, expect=(comment.status,), status="deleted", entry={"at": at, "event": "deleted", "status": "deleted"},
+        comment,
+        expect=(comment.status,),
+        status="deleted",
+        entry={"at": at, "event": "deleted", "status": "deleted"},
         now=at,
     )

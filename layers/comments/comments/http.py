@@ -20,7 +20,9 @@ _THROTTLED = frozenset(
         "TransactionInProgressException",
     }
 )
-_RETRYABLE_CANCELLATIONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
+_RETRYABLE_CANCELLATIONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
+)
 
 
 def raw_body(event: dict[str, Any]) -> bytes:

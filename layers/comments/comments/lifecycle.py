@@ -5,8 +5,8 @@ Pure: storage comes in through the `CommentStore` protocol, time and identities 
 """
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
 from comments.errors import CommentsClosed, DuplicateComment, NotFound, PolicyViolation
@@ -49,7 +49,9 @@ class Submission:
 def _duplicate_of(store: "CommentStore", sub: Submission) -> str | None:
     """The stored comment this author's same text already is, read once per request."""
     if "_duplicate_of" not in sub.__dict__:
-        sub.__dict__["_duplicate_of"] = store.duplicate_of(sub.author_id, sub.fingerprint, int(sub.now.timestamp()))
+        sub.__dict__["_duplicate_of"] = store.duplicate_of(
+            sub.author_id, sub.fingerprint, int(sub.now.timestamp())
+        )
     return sub.__dict__["_duplicate_of"]  # type: ignore[no-any-return]
 
 
@@ -83,7 +85,9 @@ def _check_open_and_parent(store: CommentStore, sub: Submission) -> ArticleSetti
     if is_closed(settings, sub.now):
         raise CommentsClosed()
     if sub.draft.parentId is not None:
-        parent = store.get(sub.draft.parentId, consistent=False) if _plausible_id(sub.draft.parentId) else None
+        parent = (
+            store.get(sub.draft.parentId, consistent=False) if _plausible_id(sub.draft.parentId) else None
+        )
         if parent is None or parent.status != "published" or parent.articleId != sub.article_id:
             raise NotFound()
     return settings
@@ -187,5 +191,7 @@ def submit(
             return same
         # Two identical submissions raced past the read above; the marker's condition caught it.
         dup = stateful_hit(policy, "duplicate")
-        raise PolicyViolation([*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]) from None
+        raise PolicyViolation(
+            [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
+        ) from None
     return Accepted(comment=comment.public(), reasons=verdict.reasons())

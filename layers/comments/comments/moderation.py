@@ -37,7 +37,9 @@ class Moderator:
 
 class Store(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
-    def decide(self, comment: StoredComment, status: str, entry: dict[str, Any], now: str) -> StoredComment: ...
+    def decide(
+        self, comment: StoredComment, status: str, entry: dict[str, Any], now: str
+    ) -> StoredComment: ...
     def ban(self, author_id: str, until_epoch: int | None, entry: dict[str, Any]) -> None: ...
 
 
@@ -67,7 +69,9 @@ def open_claim(claim: str, comment_id: str) -> str | None:
     return str(payload["r"]) if payload.get("c") == comment_id else None
 
 
-def claim_next(store: Store, queue: Queue, max_items: int, claim_seconds: int, now: datetime) -> list[ClaimedItem]:
+def claim_next(
+    store: Store, queue: Queue, max_items: int, claim_seconds: int, now: datetime
+) -> list[ClaimedItem]:
     """Receive up to `max_items` held comments; the SQS visibility timeout is the claim. Messages
     whose comment is no longer pending (decided already, or a repeated delivery) are deleted
     on the way, so moderators only ever see work that is still to do."""
@@ -173,7 +177,9 @@ class ReportIn(BaseModel):
 
 class ReportStore(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
-    def report(self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int) -> int | None: ...
+    def report(
+        self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int
+    ) -> int | None: ...
     def send_back(
         self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
     ) -> bool: ...

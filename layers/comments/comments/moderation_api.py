@@ -49,7 +49,9 @@ def parse_max(raw: str | None) -> int:
 
 
 def claim(max_raw: str | None) -> dict[str, Any]:
-    items = moderation.claim_next(runtime.table(), queue(), parse_max(max_raw), settings().claim_seconds, runtime.now())
+    items = moderation.claim_next(
+        runtime.table(), queue(), parse_max(max_raw), settings().claim_seconds, runtime.now()
+    )
     return {"items": [i.model_dump() for i in items]}
 
 
@@ -104,8 +106,13 @@ def dead_letter_list(max_raw: str | None) -> dict[str, Any]:
             body: Any = moderation.HeldMessage.model_validate_json(m["Body"]).model_dump()
         except ValueError:
             body = {"raw": m["Body"][:2000]}
-        items.append({"messageId": m["MessageId"], "message": body,
-                      "receiveCount": int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0))})
+        items.append(
+            {
+                "messageId": m["MessageId"],
+                "message": body,
+                "receiveCount": int(m.get("Attributes", {}).get("ApproximateReceiveCount", 0)),
+            }
+        )
     return {"items": items}
 
 
@@ -169,10 +176,8 @@ def erase_by_email(email: str, moderator_name: str) -> dict[str, Any]:
     """The right to be forgotten: every comment by the author leaves the public list, and its
     name, body and identity are removed from storage for good (idempotent: a second call
     erases nothing more). Only the fact of the erasure stays in each comment's history."""
-    from comments import lifecycle
+    from comments import keys, lifecycle
     from comments.policy.engine import duplicate_fingerprint
-
-    from comments import keys
 
     table = runtime.table()
     author_id = keys.author_id(email)

@@ -15,7 +15,13 @@ from typing import Any
 from comments.models import HeldMessage, StoredComment
 
 # The history entry a change appends names it; a new item is `published` or `held`.
-_CHANGES = {"decided": "decided", "edited": "edited", "deleted": "deleted", "reported": "reported", "erased": "erased"}
+_CHANGES = {
+    "decided": "decided",
+    "edited": "edited",
+    "deleted": "deleted",
+    "reported": "reported",
+    "erased": "erased",
+}
 
 
 def _image(raw: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -46,7 +52,9 @@ def newly_held(record: dict[str, Any]) -> StoredComment | None:
 
 
 def held_message(comment: StoredComment) -> HeldMessage:
-    return HeldMessage(comment=comment.public(), reasons=comment.reasons(), policyVersion=comment.policyVersion)
+    return HeldMessage(
+        comment=comment.public(), reasons=comment.reasons(), policyVersion=comment.policyVersion
+    )
 
 
 def lifecycle_event(record: dict[str, Any]) -> dict[str, Any] | None:

@@ -21,7 +21,9 @@ def receive(article_id: str, comment_id: str, event: dict[str, Any], source_ip: 
     from comments.policy.engine import stateful_hit
 
     policy = runtime.policy()
-    hit = stateful_hit(policy, "reported").model_dump(include={"rule", "verdict", "message", "field", "spans"})
+    hit = stateful_hit(policy, "reported").model_dump(
+        include={"rule", "verdict", "message", "field", "spans"}
+    )
     return moderation.report(
         runtime.table(),
         article_id=article_id,

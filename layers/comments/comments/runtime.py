@@ -43,9 +43,9 @@ def policy(logger: Any = None) -> "Policy":
     """The policy in force. With POLICY_PARAMETER set, the operator's override is read from SSM
     through Powertools Parameters (cached for POLICY_MAX_AGE_SECONDS); a missing, unreadable or
     malformed override is refused with a log line and the last good policy stays in force."""
-    from comments.policy.engine import default_policy, parse_policy
-
     import time
+
+    from comments.policy.engine import default_policy, parse_policy
 
     cfg = settings()
     if not cfg.policy_parameter:

@@ -60,7 +60,9 @@ def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str
 _fresh: dict[str, dict[str, Any]] = {}
 
 
-def _submit_once(request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None) -> dict[str, Any]:
+def _submit_once(
+    request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None
+) -> dict[str, Any]:
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
@@ -96,7 +98,10 @@ def _response_body(result: dict[str, Any]) -> dict[str, Any]:
     if comment is None:
         stored = runtime.table().get(comment_id)
         comment = stored.public().model_dump() if stored else {"id": comment_id}
-    body: dict[str, Any] = {"status": "pending" if result["statusCode"] == 202 else "published", "comment": comment}
+    body: dict[str, Any] = {
+        "status": "pending" if result["statusCode"] == 202 else "published",
+        "comment": comment,
+    }
     if "reasons" in result:
         body["reasons"] = result["reasons"]
     body["editToken"] = keys.edit_token(comment_id)
@@ -150,7 +155,9 @@ def _idempotent() -> tuple[Any, Any]:
     )
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
-    def submit_once(request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None) -> dict[str, Any]:
+    def submit_once(
+        request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None
+    ) -> dict[str, Any]:
         return _submit_once(request, metrics, draft)
 
     return submit_once, config
@@ -170,7 +177,9 @@ def submit(
     return int(result["statusCode"]), _response_body(result)
 
 
-def _run_idempotent(request: dict[str, Any], lambda_context: Any, metrics: Any, draft: CommentDraft) -> dict[str, Any]:
+def _run_idempotent(
+    request: dict[str, Any], lambda_context: Any, metrics: Any, draft: CommentDraft
+) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyPersistenceLayerError,

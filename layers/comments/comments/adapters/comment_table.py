@@ -1,13 +1,11 @@
-"""The one comments table. Keys (see README "Table design"):
+"""The one comments table, partition key `pk` only (README "Table design" has the whole map):
 
-| item              | pk                          | other keys                                      |
-|-------------------|-----------------------------|-------------------------------------------------|
-| comment           | C#<commentId>               | gsi1 (published only): A#<articleId> / <createdAt>#<id>; gsi2: U#<authorId> / <createdAt>#<id> |
-| duplicate marker  | D#<authorId>#<fingerprint>  | expiration = createdAt + window                 |
-| rate window       | R#<scope>#<id>#<minute>     | expiration = end of the minute + 60 s           |
-| article settings  | ART#<articleId>             |                                                 |
-| author ban        | BAN#<authorId>              | expiration = end of the ban, if any             |
-| idempotency       | <function>#<hash>           | written by Powertools idempotency               |
+- comment `C#<commentId>`; index keys gsi1 (published only) `A#<articleId>` / `<createdAt>#<id>`,
+  gsi2 `U#<authorId>` / `<createdAt>#<id>`
+- duplicate marker `D#<authorId>#<fingerprint>` (expires after the window)
+- rate window `R#<scope>#<id>#<minute>`, article settings `ART#<articleId>`, article counter
+  `CNT#<articleId>`, author ban `BAN#<authorId>`, reader report `RPT#<commentId>#<clientId>`
+- idempotency records `<function>#<hash>`, written by Powertools
 
 Every write states its condition.
 """
@@ -92,8 +90,9 @@ class CommentTable:
     def list_published(
         self, article_id: str, limit: int, after: dict[str, str] | None
     ) -> tuple[list[Comment], dict[str, str] | None]:
-        """One page, oldest first, from the index's projection of the public fields. Asks for one more than `limit` so that the last page says so
-        (no cursor) instead of handing out a cursor to an empty page."""
+        """One page, oldest first, from the index's projection of the public fields. Asks for one
+        more than `limit` so that the last page says so (no cursor) instead of handing out a
+        cursor to an empty page."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "IndexName": ARTICLE_INDEX,
@@ -246,7 +245,9 @@ class CommentTable:
         if condition:
             cond += f" AND ({condition})"
             values.update(condition_values or {})
-        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(dict.fromkeys(removals)) if removals else "")
+        update = (
+            "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(dict.fromkeys(removals)) if removals else "")
+        )
         items: list[dict[str, Any]] = [
             {
                 "Update": {
@@ -272,7 +273,9 @@ class CommentTable:
             raise
         history = [entry] if replace_history else [*comment.history, entry]
         changed = {**(set_values or {}), "status": status, "updatedAt": now, "history": history}
-        return comment.model_copy(update={k: v for k, v in changed.items() if k in StoredComment.model_fields})
+        return comment.model_copy(
+            update={k: v for k, v in changed.items() if k in StoredComment.model_fields}
+        )
 
     def decide(self, comment: StoredComment, status: str, entry: dict[str, Any], now: str) -> StoredComment:
         """pending -> published | rejected, exactly once."""
@@ -295,7 +298,9 @@ class CommentTable:
         marker_key = f"RPT#{comment.id}#{client_id}"
         # A read first: a repeated report (the common case for a reload) costs half a read unit
         # instead of a cancelled transaction's write units. The condition still guards races.
-        if self.ddb.get_item(TableName=self.name, Key={"pk": {"S": marker_key}}, ProjectionExpression="pk").get("Item"):
+        if self.ddb.get_item(
+            TableName=self.name, Key={"pk": {"S": marker_key}}, ProjectionExpression="pk"
+        ).get("Item"):
             return None
         marker = to_item({"pk": marker_key, "kind": "report", "reason": reason, "at": now, "expiration": ttl})
         try:
@@ -315,7 +320,10 @@ class CommentTable:
                             "UpdateExpression": "ADD reports :one",
                             "ConditionExpression": "#s = :published",
                             "ExpressionAttributeNames": {"#s": "status"},
-                            "ExpressionAttributeValues": {":one": {"N": "1"}, ":published": {"S": "published"}},
+                            "ExpressionAttributeValues": {
+                                ":one": {"N": "1"},
+                                ":published": {"S": "published"},
+                            },
                         }
                     },
                 ]
@@ -328,11 +336,16 @@ class CommentTable:
                 raise NotFound() from None
             raise
         item = self.ddb.get_item(
-            TableName=self.name, Key=comment_key(comment.id), ConsistentRead=True, ProjectionExpression="reports"
+            TableName=self.name,
+            Key=comment_key(comment.id),
+            ConsistentRead=True,
+            ProjectionExpression="reports",
         ).get("Item", {})
         return int(item.get("reports", {}).get("N", "0"))
 
-    def send_back(self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str) -> bool:
+    def send_back(
+        self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
+    ) -> bool:
         """published -> pending once enough readers reported it; the stream then queues it."""
         try:
             self.transition(
@@ -367,7 +380,9 @@ class CommentTable:
     def comments_by_ids(self, ids: list[str]) -> list[StoredComment]:
         out: list[StoredComment] = []
         for start in range(0, len(ids), 100):
-            request: dict[str, Any] = {self.name: {"Keys": [comment_key(i) for i in ids[start : start + 100]]}}
+            request: dict[str, Any] = {
+                self.name: {"Keys": [comment_key(i) for i in ids[start : start + 100]]}
+            }
             while request:
                 reply = self.ddb.batch_get_item(RequestItems=request)
                 out += [comment_from_item(item) for item in reply.get("Responses", {}).get(self.name, [])]

@@ -10,7 +10,8 @@ def client() -> Any:
     from botocore.config import Config
 
     return boto3.client(
-        "events", config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+        "events",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
     )
 
 

@@ -10,14 +10,17 @@ def client() -> Any:
     from botocore.config import Config
 
     return boto3.client(
-        "sqs", config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+        "sqs",
+        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
     )
 
 
 def send(queue_url: str, body: str, attributes: dict[str, str] | None = None) -> str:
     kwargs: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": body}
     if attributes:
-        kwargs["MessageAttributes"] = {k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}
+        kwargs["MessageAttributes"] = {
+            k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+        }
     return str(client().send_message(**kwargs)["MessageId"])
 
 
@@ -48,7 +51,9 @@ def release(queue_url: str, receipt_handle: str) -> None:
     from botocore.exceptions import ClientError
 
     try:
-        client().change_message_visibility(QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=0)
+        client().change_message_visibility(
+            QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=0
+        )
     except ClientError:
         pass
 
@@ -58,7 +63,10 @@ def depth(queue_url: str) -> dict[str, int]:
         QueueUrl=queue_url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    return {"waiting": int(attrs["ApproximateNumberOfMessages"]), "claimed": int(attrs["ApproximateNumberOfMessagesNotVisible"])}
+    return {
+        "waiting": int(attrs["ApproximateNumberOfMessages"]),
+        "claimed": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
+    }
 
 
 class SqsQueue:
