@@ -2,6 +2,7 @@
 moto server), reached over real HTTP. A second static server on another port plays a news site
 that embeds the widget cross-origin."""
 
+import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,3 +58,30 @@ def dev_stack() -> Iterator[DevStack]:
     )
     site.shutdown()
     proc.stop()
+
+
+# -- a real browser: Debian's chromium driven by Playwright (`make browser-deps` installs it) --
+@pytest.fixture(scope="session")
+def playwright():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    if shutil.which("chromium") is None:
+        pytest.fail("chromium is not installed: run `make browser-deps` (apt-get install chromium)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):  # type: ignore[no-untyped-def]
+    browser = playwright.chromium.launch(
+        executable_path=shutil.which("chromium"),
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def dialogs() -> list[str]:
+    """Every dialog a page opens (an XSS payload that ran would open one)."""
+    return []

@@ -9,7 +9,6 @@ whatever the console claimed and did not decide."""
 
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Locator, Page, Playwright, Route, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -33,29 +32,6 @@ expect.set_options(timeout=10_000)
 
 
 # ---- browser and pages ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    if shutil.which("chromium") is None:
-        pytest.fail("chromium is not installed: run `make browser-deps` (apt-get install chromium)")
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
-        executable_path=shutil.which("chromium"),
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    )
-    yield browser
-    browser.close()
-
-
-@pytest.fixture
-def dialogs() -> list[str]:
-    return []
 
 
 @pytest.fixture
