@@ -143,18 +143,11 @@ class ArticleSettings(BaseModel):
     opened_at: str | None = None  # ISO time of the article's first comment (for auto-close)
 
 
-class StoredComment(BaseModel):
+class StoredComment(Comment):
     """A comment as DynamoDB holds it: the public fields plus what moderation needs."""
 
     model_config = ConfigDict(hide_input_in_errors=True)
 
-    id: str
-    articleId: str
-    parentId: str | None = None
-    name: str
-    body: str
-    createdAt: str
-    status: Status
     # Empty once the author is erased (the right to be forgotten).
     authorId: str = ""
     clientId: str = ""
@@ -168,15 +161,7 @@ class StoredComment(BaseModel):
     history: list[dict[str, Any]] = Field(default_factory=list)
 
     def public(self) -> Comment:
-        return Comment(
-            id=self.id,
-            articleId=self.articleId,
-            parentId=self.parentId,
-            name=self.name,
-            body=self.body,
-            createdAt=self.createdAt,
-            status=self.status,
-        )
+        return Comment.model_validate(self.model_dump(include=set(Comment.model_fields)))
 
     def reasons(self) -> list[Reason]:
         return [Reason(rule=h["rule"], message=h["message"]) for h in self.hits]
