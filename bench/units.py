@@ -220,6 +220,21 @@ class Replayer:
                         item_size(found),
                     )
                 )
+            elif op == "BatchGetItem":
+                # Each key of a BatchGetItem is charged as a GetItem of it, found or not.
+                for request in params["RequestItems"].values():
+                    consistent = bool(request.get("ConsistentRead"))
+                    for key in request["Keys"]:
+                        found = self.ddb.get_item(TableName=self.table, Key=key).get("Item")
+                        what = _describe(found, key)
+                        bill.charges.append(
+                            Charge(
+                                f"read {what} ({'consistent' if consistent else 'eventual'})",
+                                0,
+                                read_units(item_size(found), consistent),
+                                item_size(found),
+                            )
+                        )
             elif op == "PutItem":
                 bill.charges += self._write(
                     self._key(params["Item"]), lambda p=params: self._call(self.ddb.put_item, p), False

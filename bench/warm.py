@@ -36,6 +36,7 @@ from bench import samples
 
 CANNED: dict[str, dict[str, Any]] = {
     "GetItem": {},
+    "BatchGetItem": {"Responses": {}, "UnprocessedKeys": {}},
     "PutItem": {},
     "UpdateItem": {},
     "DeleteItem": {},

@@ -138,8 +138,8 @@ def assert_503(reply) -> None:
 @pytest.mark.parametrize(
     ("operation", "code", "reasons"),
     [
-        ("GetItem", "ProvisionedThroughputExceededException", None),
-        ("GetItem", "ThrottlingException", None),
+        ("BatchGetItem", "ProvisionedThroughputExceededException", None),  # settings, ban, marker
+        ("BatchGetItem", "ThrottlingException", None),
         ("PutItem", "ThrottlingException", None),  # the idempotency record's INPROGRESS write
         ("PutItem", "RequestLimitExceeded", None),
         ("TransactWriteItems", "TransactionCanceledException", ["None", "ThrottlingError"]),
@@ -170,7 +170,7 @@ def test_throttled_storage_is_a_503_with_retry_after_and_nothing_half_written(
 def test_a_throttled_read_and_a_throttled_check_are_503_too(api, faults):
     faults.fail("Query", "ProvisionedThroughputExceededException")
     assert_503(api.call("GET", ARTICLE))
-    faults.fail("GetItem", "ThrottlingException")
+    faults.fail("BatchGetItem", "ThrottlingException")
     assert_503(api.call("POST", ARTICLE + "/validate", draft()))
 
 

@@ -27,7 +27,7 @@ IDEMPOTENCY = {
     ("dynamodb:DeleteItem", T),
 }  # Powertools idempotency: get, put INPROGRESS, save, delete on error
 USES: dict[str, set[tuple[str, str]]] = {
-    "SubmitFunction": IDEMPOTENCY | {("secretsmanager:GetSecretValue", SECRET)},
+    "SubmitFunction": IDEMPOTENCY | {("dynamodb:BatchGetItem", T), ("secretsmanager:GetSecretValue", SECRET)},
     "ReadFunction": {
         ("dynamodb:Query", ARTICLES),
         ("dynamodb:BatchGetItem", T),

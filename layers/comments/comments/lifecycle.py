@@ -18,10 +18,20 @@ if TYPE_CHECKING:
 STATUS_FOR = {"publish": "published", "hold": "pending"}
 
 
+@dataclass(frozen=True)
+class SubmissionState:
+    """What the stored state says about a submission, read in one round trip."""
+
+    settings: ArticleSettings
+    banned: bool
+    duplicate_of: str | None  # the comment this author's same text already is, within the window
+
+
 class CommentStore(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
-    def article_settings(self, article_id: str) -> ArticleSettings: ...
-    def is_banned(self, author_id: str, now_epoch: int) -> bool: ...
+    def submission_state(
+        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int
+    ) -> SubmissionState: ...
     def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None: ...
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
     def insert(
@@ -46,13 +56,13 @@ class Submission:
         return duplicate_fingerprint(self.draft.body)
 
 
-def _duplicate_of(store: "CommentStore", sub: Submission) -> str | None:
-    """The stored comment this author's same text already is, read once per request."""
-    if "_duplicate_of" not in sub.__dict__:
-        sub.__dict__["_duplicate_of"] = store.duplicate_of(
-            sub.author_id, sub.fingerprint, int(sub.now.timestamp())
+def _state(store: "CommentStore", sub: Submission) -> SubmissionState:
+    """The article's settings, the author's ban and the duplicate marker: one read per request."""
+    if "_state" not in sub.__dict__:
+        sub.__dict__["_state"] = store.submission_state(
+            sub.article_id, sub.author_id, sub.fingerprint, int(sub.now.timestamp())
         )
-    return sub.__dict__["_duplicate_of"]  # type: ignore[no-any-return]
+    return sub.__dict__["_state"]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,7 @@ def is_closed(settings: ArticleSettings, now: datetime) -> bool:
 
 
 def _check_open_and_parent(store: CommentStore, sub: Submission) -> ArticleSettings:
-    settings = store.article_settings(sub.article_id)
+    settings = _state(store, sub).settings
     if is_closed(settings, sub.now):
         raise CommentsClosed()
     if sub.draft.parentId is not None:
@@ -105,24 +115,30 @@ def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: Art
 
     verdict = evaluate(policy, body=sub.draft.body, name=sub.draft.name)
     extra = []
-    epoch = int(sub.now.timestamp())
     rules = policy.rules
-    if rules.banned_author.enabled and store.is_banned(sub.author_id, epoch):
+    state = _state(store, sub)
+    if rules.banned_author.enabled and state.banned:
         extra.append(stateful_hit(policy, "banned_author"))
-    if rules.duplicate.enabled and _duplicate_of(store, sub):
+    if rules.duplicate.enabled and state.duplicate_of:
         extra.append(stateful_hit(policy, "duplicate"))
     if rules.premoderation.enabled and settings.premoderation:
         extra.append(stateful_hit(policy, "premoderation"))
     return verdict.with_hits(extra) if extra else verdict
 
 
-def _stored_by_an_earlier_attempt(store: CommentStore, sub: Submission) -> Accepted | None:
+def _stored_by_an_earlier_attempt(
+    store: CommentStore, sub: Submission, fresh: bool = False
+) -> Accepted | None:
     """The comment an earlier attempt of this same idempotent request stored, if that attempt
     died (a Lambda timeout) after the write but before Powertools recorded its response: the
     retry then answers with that comment instead of calling it a duplicate of itself."""
     if not sub.request_ref:
         return None
-    found = _duplicate_of(store, sub)
+    found = (
+        store.duplicate_of(sub.author_id, sub.fingerprint, int(sub.now.timestamp()))
+        if fresh
+        else _state(store, sub).duplicate_of
+    )
     comment = store.get(found) if found else None
     if comment is None or comment.requestRef != sub.request_ref or comment.status not in STATUS_FOR.values():
         return None
@@ -185,8 +201,7 @@ def submit(
     except DuplicateComment:
         # The same request, sent twice at once, that got past the idempotency record: the copy
         # that lost answers with the comment the other stored (read again: it is new).
-        sub.__dict__.pop("_duplicate_of", None)
-        same = _stored_by_an_earlier_attempt(store, sub)
+        same = _stored_by_an_earlier_attempt(store, sub, fresh=True)
         if same is not None:
             return same
         # Two identical submissions raced past the read above; the marker's condition caught it.

@@ -10,11 +10,14 @@
 Every write states its condition.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comments.adapters.dynamo import client, from_item, to_item
 from comments.errors import AlreadyDecided, DuplicateComment, NotFound, RateLimited
 from comments.models import ArticleSettings, Comment, StoredComment
+
+if TYPE_CHECKING:
+    from comments.lifecycle import SubmissionState
 
 ARTICLE_INDEX = "ArticleIndex"
 AUTHOR_INDEX = "AuthorIndex"
@@ -78,6 +81,39 @@ class CommentTable:
             return False
         until = from_item(item).get("expiration")
         return until is None or int(until) > now_epoch
+
+    def submission_state(
+        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int
+    ) -> "SubmissionState":
+        """The article's settings, the author's ban and the duplicate marker in one strongly
+        consistent BatchGetItem (one round trip instead of three on the submit path)."""
+        from comments.lifecycle import SubmissionState
+
+        keys = {
+            "settings": f"ART#{article_id}",
+            "ban": f"BAN#{author_id}",
+            "duplicate": f"D#{author_id}#{fingerprint}",
+        }
+        found: dict[str, dict[str, Any]] = {}
+        request: dict[str, Any] = {
+            self.name: {"Keys": [{"pk": {"S": k}} for k in keys.values()], "ConsistentRead": True}
+        }
+        while request:
+            reply = self.ddb.batch_get_item(RequestItems=request)
+            for item in reply.get("Responses", {}).get(self.name, []):
+                values = from_item(item)
+                found[str(values["pk"])] = values
+            request = reply.get("UnprocessedKeys") or {}
+        settings = found.get(keys["settings"])
+        ban = found.get(keys["ban"])
+        marker = found.get(keys["duplicate"])
+        return SubmissionState(
+            settings=ArticleSettings.model_validate(settings) if settings else ArticleSettings(),
+            banned=ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch),
+            duplicate_of=(
+                str(marker["commentId"]) if marker and int(marker.get("expiration", 0)) > now_epoch else None
+            ),
+        )
 
     def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None:
         key = {"pk": {"S": f"D#{author_id}#{fingerprint}"}}
