@@ -382,12 +382,9 @@ def printable(text: str) -> str:
 def _rules_on_stored_state() -> frozenset[str]:
     """Rules that fire on stored state, not on the text (duplicate, banned_author, reported,
     premoderation): listed among the reasons, nothing in the text to mark."""
-    try:
-        from comments.policy.engine import STATEFUL_RULES
+    from comments.policy.engine import STATEFUL_RULES
 
-        return frozenset(STATEFUL_RULES)
-    except ImportError:  # pragma: no cover
-        return frozenset({"duplicate", "banned_author", "reported", "premoderation"})
+    return frozenset(STATEFUL_RULES)
 
 
 def highlight(text: str, hits: list[dict[str, Any]], where: str, colour: bool) -> str:
