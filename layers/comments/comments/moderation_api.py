@@ -55,10 +55,9 @@ def claim(max_raw: str | None) -> dict[str, Any]:
     return {"items": [i.model_dump() for i in items]}
 
 
-def decide(comment_id: str, event: dict[str, Any]) -> dict[str, Any]:
+def decide(comment_id: str, event: dict[str, Any], who: moderation.Moderator) -> dict[str, Any]:
     if not is_comment_id(comment_id):
         raise NotFound()
-    who = moderator(event)
     try:
         decision = moderation.DecisionIn.model_validate(json_object(event))
     except ValidationError as exc:
