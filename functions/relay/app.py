@@ -13,16 +13,17 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def record_handler(record) -> None:
-    comment = relay.newly_held(record.raw_event)
+    change = relay.StreamChange(record.raw_event)
+    comment = relay.newly_held(change)
     if comment is not None:
         message = relay.held_message(comment)
         queue.send(settings().queue_url or "", message.model_dump_json(), {"commentId": comment.id})
         logger.info("queued held comment", extra={"commentId": comment.id})
-    entry = relay.lifecycle_event(record.raw_event)
+    entry = relay.lifecycle_event(change)
     if entry is not None and settings().event_bus_name:
         events.publish(settings().event_bus_name or "", entry)
         logger.info("published event", extra={"detailType": entry["DetailType"]})
-    figures = relay.decision_figures(record.raw_event)
+    figures = relay.decision_figures(change)
     if figures is not None:
         _count_decision(figures)
 

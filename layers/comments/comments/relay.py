@@ -10,6 +10,7 @@ announced that was not stored. Delivery is at least once; each event carries the
 record's id (`eventId`) for consumers that must deduplicate.
 """
 
+from functools import cached_property
 from typing import Any
 
 from comments.models import HeldMessage, StoredComment
@@ -36,19 +37,31 @@ def _comment(image: dict[str, Any]) -> StoredComment:
     return StoredComment.model_validate({k: image[k] for k in StoredComment.model_fields if k in image})
 
 
-def _images(record: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    ddb = record.get("dynamodb") or {}
-    return _image(ddb.get("OldImage")), _image(ddb.get("NewImage"))
+class StreamChange:
+    """One stream record, its images deserialised once and the comment validated once, for the
+    three things the relay asks of it (queue it? announce it? measure a decision?)."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        ddb = record.get("dynamodb") or {}
+        self.old = _image(ddb.get("OldImage"))
+        self.new = _image(ddb.get("NewImage"))
+        self.is_comment = bool(self.new) and self.new.get("kind") == "comment"  # type: ignore[union-attr]
+
+    @cached_property
+    def comment(self) -> StoredComment:
+        assert self.new is not None
+        return _comment(self.new)
 
 
-def newly_held(record: dict[str, Any]) -> StoredComment | None:
-    """The comment, if this stream record moved it into `pending` (stored held, or sent back)."""
-    old, new = _images(record)
-    if not new or new.get("kind") != "comment" or new.get("status") != "pending":
+def newly_held(change: StreamChange) -> StoredComment | None:
+    """The comment, if this change moved it into `pending` (stored held, or sent back)."""
+    old, new = change.old, change.new
+    if not change.is_comment or new is None or new.get("status") != "pending":
         return None
     if old and old.get("status") == "pending":
         return None
-    return _comment(new)
+    return change.comment
 
 
 def held_message(comment: StoredComment) -> HeldMessage:
@@ -57,45 +70,45 @@ def held_message(comment: StoredComment) -> HeldMessage:
     )
 
 
-def lifecycle_event(record: dict[str, Any]) -> dict[str, Any] | None:
+def lifecycle_event(change: StreamChange) -> dict[str, Any] | None:
     """The EventBridge entry (without the bus name) for a lifecycle change, or None for a write
     that changed no lifecycle state (a report counted, a field touched)."""
-    old, new = _images(record)
-    if not new or new.get("kind") != "comment":
+    old, new = change.old, change.new
+    if not change.is_comment or new is None:
         return None
     if old is None:
-        change = "published" if new.get("status") == "published" else "held"
+        kind = "published" if new.get("status") == "published" else "held"
     else:
         history = new.get("history") or []
-        if len(history) == len(old.get("history") or []) and history == old.get("history"):
+        if history == (old.get("history") or []):
             return None
-        change = _CHANGES.get((history[-1] if history else {}).get("event", ""), "")
-        if not change:
+        kind = _CHANGES.get((history[-1] if history else {}).get("event", ""), "")
+        if not kind:
             return None
-    comment = _comment(new)
+    comment = change.comment
     detail: dict[str, Any] = {
         "comment": comment.public().model_dump(),
-        "change": change,
+        "change": kind,
         "previousStatus": old.get("status") if old else None,
         "policyVersion": comment.policyVersion,
-        "eventId": record.get("eventID"),
-        "sequence": (record.get("dynamodb") or {}).get("SequenceNumber"),
+        "eventId": change.record.get("eventID"),
+        "sequence": (change.record.get("dynamodb") or {}).get("SequenceNumber"),
     }
     if comment.status == "pending":
         detail["reasons"] = [r.model_dump() for r in comment.reasons()]
     import json
 
-    return {"Source": "comments", "DetailType": f"comment.{change}", "Detail": json.dumps(detail)}
+    return {"Source": "comments", "DetailType": f"comment.{kind}", "Detail": json.dumps(detail)}
 
 
-def decision_figures(record: dict[str, Any]) -> dict[str, Any] | None:
+def decision_figures(change: StreamChange) -> dict[str, Any] | None:
     """For a `decided` change: the outcome, the moderator, and the seconds the comment waited
     since it was last held. Measured here, on the change stream, so that every decision counts,
     whether it came through the API, the console or `comments-moderate`."""
     from datetime import datetime
 
-    old, new = _images(record)
-    if not old or not new or new.get("kind") != "comment":
+    old, new = change.old, change.new
+    if not old or not change.is_comment or new is None:
         return None
     history = new.get("history") or []
     if len(history) <= len(old.get("history") or []) or history[-1].get("event") != "decided":
