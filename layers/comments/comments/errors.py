@@ -4,16 +4,26 @@ from typing import Any
 
 
 class CommentError(Exception):
-    """Base of every error a client may see. `status` and `body()` follow the contract."""
+    """Base of every error a client may see: `status`, and a body `{"error": code}` with an
+    optional `message` and the error's own fields; `Retry-After` when it says when to retry."""
 
     status = 400
     code = "bad_request"
 
+    def __init__(self, message: str | None = None, retry_after: int | None = None, **fields: Any) -> None:
+        super().__init__(message or self.code)
+        self.message = message
+        self.retry_after = retry_after
+        self.fields = fields
+
     def body(self) -> dict[str, Any]:
-        return {"error": self.code}
+        body: dict[str, Any] = {"error": self.code}
+        if self.message is not None:
+            body["message"] = self.message
+        return {**body, **self.fields}
 
     def headers(self) -> dict[str, str]:
-        return {}
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 class BadRequest(CommentError):
@@ -22,10 +32,6 @@ class BadRequest(CommentError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message}
 
 
 class ValidationFailed(CommentError):
@@ -33,11 +39,8 @@ class ValidationFailed(CommentError):
     code = "validation_error"
 
     def __init__(self, details: list[dict[str, Any]]) -> None:
-        super().__init__("validation failed")
+        super().__init__(details=details)
         self.details = details
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "details": self.details}
 
 
 class PolicyViolation(CommentError):
@@ -45,11 +48,8 @@ class PolicyViolation(CommentError):
     code = "policy_violation"
 
     def __init__(self, violations: list[dict[str, str]]) -> None:
-        super().__init__("policy violation")
+        super().__init__(violations=violations)
         self.violations = violations
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "violations": self.violations}
 
 
 class Forbidden(CommentError):
@@ -82,15 +82,7 @@ class IdempotencyConflict(CommentError):
     code = "idempotency_conflict"
 
     def __init__(self, message: str, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.retry_after = retry_after
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": self.message}
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+        super().__init__(message, retry_after)
 
 
 class PayloadTooLarge(CommentError):
@@ -103,11 +95,7 @@ class RateLimited(CommentError):
     code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__("rate limited")
-        self.retry_after = max(1, retry_after)
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
+        super().__init__(retry_after=max(1, retry_after))
 
 
 class Unauthorized(CommentError):
@@ -122,14 +110,7 @@ class ServiceUnavailable(CommentError):
     code = "service_unavailable"
 
     def __init__(self, retry_after: int = 1) -> None:
-        super().__init__("service unavailable")
-        self.retry_after = retry_after
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.code, "message": "Please try again in a moment."}
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.retry_after)}
+        super().__init__("Please try again in a moment.", retry_after)
 
 
 class DuplicateComment(Exception):
