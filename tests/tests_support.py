@@ -25,3 +25,14 @@ def reset() -> None:
     from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
 
     DEFAULT_PROVIDERS.clear()
+
+
+_CONSONANTS = "bcdfghjkmnpqrstvwxz"
+
+
+def unique_tag(length: int = 10) -> str:
+    """A random tag for test texts that no policy rule can fire on: consonants only (a hex tag
+    can be ten digits, which reads as a phone number and holds the comment)."""
+    import secrets
+
+    return "".join(secrets.choice(_CONSONANTS) for _ in range(length))

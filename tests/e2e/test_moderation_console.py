@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
+from tests_support import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +58,7 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
 
 
 def uid() -> str:
-    return uuid.uuid4().hex[:10]
+    return unique_tag()
 
 
 def screenshot(page: Page, name: str) -> None:

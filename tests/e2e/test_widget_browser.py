@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
+from tests_support import unique_tag
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
 
 
 def uid() -> str:
-    return uuid.uuid4().hex[:10]
+    return unique_tag()
 
 
 def open_article(
