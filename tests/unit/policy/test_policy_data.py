@@ -210,6 +210,9 @@ def test_the_policy_page_explains_every_rule_in_plain_words(policy):
         ("Grеat article", "Great article"),  # a Cyrillic e
         ("Great\u200b article", "Great article"),
         ("great_article", "great article"),
+        ("Great\narticle", "great article"),
+        ("Great\r\n\tarticle", "GREAT ARTICLE"),
+        ("Café\nsociety", "cafe society"),
     ],
 )
 def test_the_same_text_written_differently_has_one_fingerprint(same):
@@ -227,6 +230,7 @@ def test_the_same_text_written_differently_has_one_fingerprint(same):
         ("I paid 1000", "I paid 10"),
         ("Привет", "Приветы"),
         ("你好", "再见"),
+        ("Great\narticle", "Greatarticle"),
     ],
 )
 def test_different_texts_have_different_fingerprints(different):

@@ -234,25 +234,74 @@ def is_latin_like(char: str) -> bool:
     return base.isascii() and base.isalpha()
 
 
+@functools.cache
+def _confusables_table() -> dict[int, str]:
+    return str.maketrans(_confusables())
+
+
 def _fingerprint_word(word: str) -> str:
+    if word.isascii():  # the look-alike map has no ASCII keys
+        return word
     if any(ch.isascii() and ch.isalpha() for ch in word):  # map look-alikes only inside Latin words
-        confusables = _confusables()
-        word = "".join(confusables.get(ch, ch) for ch in word)
+        word = word.translate(_confusables_table())
     return word
 
 
+class _FingerprintTable(dict[int, str]):
+    """str.translate table for the fingerprint: a line break or tab is a space, marks, format and
+    other control characters vanish; each character's category is looked up once per process."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        if char.isspace():
+            value = " "
+        elif unicodedata.category(char) in _DROPPED_CATEGORIES:
+            value = ""
+        else:
+            value = char
+        self[code] = value
+        return value
+
+
+_FINGERPRINT_TABLE = _FingerprintTable()
+# ASCII text in one str.translate: letters lower-cased, digits kept, controls other than
+# whitespace dropped (as the general path drops them), everything else a word boundary.
+_ASCII_WORDS = str.maketrans(
+    {
+        code: (
+            chr(code).lower()
+            if chr(code).isalnum()
+            else ""
+            if (code < 0x20 and not chr(code).isspace()) or code == 0x7F
+            else " "
+        )
+        for code in range(0x80)
+    }
+)
 _WORD = re.compile(r"\w+")
 _STRETCHED_LETTER = re.compile(r"([^\W\d_])\1+")
 
 
+@functools.lru_cache(maxsize=16384)
+def _collapse_stretched(word: str) -> str:
+    """One word with stretched letters collapsed ("greeeat" -> "great"); words repeat, so cached."""
+    return _STRETCHED_LETTER.sub(r"\1", word)
+
+
 def fingerprint_text(body: str) -> str:
     """The body as the duplicate rule compares it: words only, in any script, case and marks ignored,
-    look-alike letters inside Latin words mapped, stretched letters collapsed."""
-    decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", body))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
-    words = [_fingerprint_word(word) for word in _WORD.findall(stripped)]
-    folded = " ".join(words).casefold().replace("_", " ")
-    return _STRETCHED_LETTER.sub(r"\1", " ".join(folded.split()))
+    look-alike letters inside Latin words mapped, stretched letters collapsed.
+
+    ASCII text (most comments) takes one `str.translate` and a split; other text is normalised
+    (NFKC, then NFD so that marks can be dropped) and split into words by a regular expression."""
+    if body.isascii():  # NFKC and NFD leave ASCII as it is; no ASCII letter has a look-alike entry
+        words = body.translate(_ASCII_WORDS).split()
+    else:
+        decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", body))
+        stripped = decomposed.translate(_FINGERPRINT_TABLE)
+        latin = " ".join(_fingerprint_word(word) for word in _WORD.findall(stripped))
+        words = latin.casefold().replace("_", " ").split()
+    return " ".join([_collapse_stretched(word) for word in words])
 
 
 def fingerprint(body: str) -> str:
