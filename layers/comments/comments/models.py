@@ -1,6 +1,6 @@
 """The shapes the service speaks: what a comment form sends, what readers see, what is stored."""
 
-import unicodedata
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr
@@ -9,26 +9,22 @@ from comments.policy.model import Reason
 
 Status = Literal["published", "pending", "rejected", "deleted", "erased"]
 
-# Bidi embedding/override/isolate controls: invisible, and used to make text read differently
-# from what is stored (Trojan Source). Treated like control characters.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters (Unicode category Cc), lone surrogates (Cs) and the bidi embedding, override
+# and isolate controls: invisible, and used to make text read differently from what is stored
+# (Trojan Source). One regular expression, so a 2,000-character body is checked at C speed.
+_OTHER_CONTROLS = r"\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_ANY_CONTROL = re.compile(rf"[\x00-\x0a{_OTHER_CONTROLS}]")
+_CONTROL_BUT_TAB_NEWLINE = re.compile(rf"[\x00-\x08{_OTHER_CONTROLS}]")
 
 
-def _refuse_controls(value: str, allowed: frozenset[str]) -> str:
-    for ch in value:
-        if ch in allowed:
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
-            raise ValueError("must not contain control characters")
+def _refuse_controls(value: str, pattern: re.Pattern[str]) -> str:
+    if pattern.search(value):
+        raise ValueError("must not contain control characters")
     return value
 
 
-_NONE: frozenset[str] = frozenset()
-_TAB_NEWLINE = frozenset("\t\n")
-
-
 def _name(value: str) -> str:
-    value = _refuse_controls(value, _NONE).strip()
+    value = _refuse_controls(value, _ANY_CONTROL).strip()
     if not value:
         raise ValueError("must not be empty")
     if len(value) > 80:
@@ -37,14 +33,14 @@ def _name(value: str) -> str:
 
 
 def _body(value: str) -> str:
-    value = _refuse_controls(value, _TAB_NEWLINE)
+    value = _refuse_controls(value, _CONTROL_BUT_TAB_NEWLINE)
     if not value.strip():
         raise ValueError("must not be empty")
     return value
 
 
 def _email(value: str) -> str:
-    value = _refuse_controls(value, _NONE).strip()
+    value = _refuse_controls(value, _ANY_CONTROL).strip()
     if len(value) > 254:
         raise ValueError("must be at most 254 characters")
     from email_validator import EmailNotValidError, validate_email  # lazy: only a submission pays
@@ -58,7 +54,7 @@ def _email(value: str) -> str:
 
 def refuse_controls(value: str) -> str:
     """For free text other than a comment body: tab and newline allowed, other controls not."""
-    return _refuse_controls(value, _TAB_NEWLINE)
+    return _refuse_controls(value, _CONTROL_BUT_TAB_NEWLINE)
 
 
 CommentBody = Annotated[StrictStr, AfterValidator(_body)]
