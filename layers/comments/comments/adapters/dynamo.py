@@ -7,22 +7,19 @@ from typing import Any
 
 @cache
 def client() -> Any:
-    import boto3
-    from botocore.config import Config
+    from comments.adapters import aws
 
-    return boto3.client(
+    return aws.client(
         "dynamodb",
-        config=Config(
-            # Three tries in all, of at most 1 s to connect and 2 s to answer (DynamoDB answers
-            # in milliseconds): a stalled table is a 503 within the function's 10 s, not a timeout.
-            retries={"mode": "standard", "total_max_attempts": 3},
-            connect_timeout=1,
-            read_timeout=2,
-            tcp_keepalive=True,
-            # The adapter builds every request itself; botocore's client-side check of each
-            # parameter is ~100 us per call on the hot path (make bench). DynamoDB still validates.
-            parameter_validation=False,
-        ),
+        # Three tries in all, of at most 1 s to connect and 2 s to answer (DynamoDB answers
+        # in milliseconds): a stalled table is a 503 within the function's 10 s, not a timeout.
+        retries={"mode": "standard", "total_max_attempts": 3},
+        connect_timeout=1,
+        read_timeout=2,
+        tcp_keepalive=True,
+        # The adapter builds every request itself; botocore's client-side check of each
+        # parameter is ~100 us per call on the hot path (make bench). DynamoDB still validates.
+        parameter_validation=False,
     )
 
 

@@ -6,12 +6,10 @@ from typing import Any
 
 @cache
 def client() -> Any:
-    import boto3
-    from botocore.config import Config
+    from comments.adapters import aws
 
-    return boto3.client(
-        "events",
-        config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5),
+    return aws.client(
+        "events", retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
     )
 
 
