@@ -178,6 +178,46 @@ def test_too_many_comments_from_one_client_are_rate_limited(api, aws_stack, monk
     assert 1 <= int(reply.headers["retry-after"]) <= 60
 
 
+def test_one_author_writing_from_many_addresses_is_rate_limited(api, aws_stack, monkeypatch):
+    from tests_support import reset
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+    reset()
+    # Given one author who has posted twice this minute, from two addresses
+    for i in range(2):
+        body = {**GOOD, "email": "roaming@example.org", "body": f"Point {i}."}
+        assert api.call("POST", ARTICLE, body, source_ip=f"203.0.113.{i + 1}").status == 201
+    # When the same author posts a held comment from a third address
+    before = len(stored_comments(aws_stack))
+    reply = api.call("POST", ARTICLE, {**HELD, "email": "roaming@example.org"}, source_ip="203.0.113.3")
+    # Then it is refused with 429, and nothing of it is stored
+    assert reply.status == 429
+    assert reply.json == {"error": "rate_limited"}
+    assert len(stored_comments(aws_stack)) == before
+
+
+def test_rejected_submissions_count_toward_the_rate_limit(api, aws_stack, monkeypatch):
+    from tests_support import reset
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "2")
+    reset()
+    # Given a client whose two submissions this minute were rejected
+    for i in range(2):
+        body = {**REJECTED, "email": f"spam{i}@example.org"}
+        assert api.call("POST", ARTICLE, body, source_ip="203.0.113.50").status == 422
+    # When it sends a clean comment, and then another rejected one
+    clean_body = {**GOOD, "email": "spam9@example.org", "body": "A clean point made after two rejections."}
+    clean = api.call("POST", ARTICLE, clean_body, source_ip="203.0.113.50")
+    rejected = api.call("POST", ARTICLE, {**REJECTED, "email": "x@example.org"}, source_ip="203.0.113.50")
+    # Then both are refused with 429, and the clean one is not stored
+    assert (clean.status, rejected.status) == (429, 429)
+    assert clean_body["body"] not in [c["body"]["S"] for c in stored_comments(aws_stack)]
+    # ...while another client is not affected
+    assert (
+        api.call("POST", ARTICLE, {**GOOD, "email": "ok@example.org"}, source_ip="203.0.113.51").status == 201
+    )
+
+
 def test_rate_limit_follows_the_gateway_source_ip_not_x_forwarded_for(api, monkeypatch):
     from tests_support import reset
 

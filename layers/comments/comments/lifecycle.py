@@ -35,7 +35,12 @@ class CommentStore(Protocol):
     def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None: ...
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
     def insert(
-        self, comment: StoredComment, fingerprint: str | None, duplicate_until: int, now_epoch: int
+        self,
+        comment: StoredComment,
+        fingerprint: str | None,
+        duplicate_until: int,
+        now_epoch: int,
+        rate_limit_per_minute: int = 0,
     ) -> None: ...
 
 
@@ -168,12 +173,13 @@ def submit(
     if earlier is not None:
         return earlier
     epoch = int(sub.now.timestamp())
-    if rate_limit_per_minute > 0:
-        store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
-        store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
-
     verdict = assess(policy, store, sub, settings)
     if verdict.outcome == "reject":
+        # A rejected submission counts toward the limits too (and a client over them hears 429,
+        # not the reasons); a stored one takes its tokens in the transaction that stores it.
+        if rate_limit_per_minute > 0:
+            store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
+            store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
 
     created = iso(sub.now)
@@ -197,7 +203,7 @@ def submit(
     window = epoch + policy.duplicate_window_hours * 3600
     try:
         fingerprint = sub.fingerprint if policy.rules.duplicate.enabled else None
-        store.insert(comment, fingerprint, window, epoch)
+        store.insert(comment, fingerprint, window, epoch, rate_limit_per_minute)
     except DuplicateComment:
         # The same request, sent twice at once, that got past the idempotency record: the copy
         # that lost answers with the comment the other stored (read again: it is new).

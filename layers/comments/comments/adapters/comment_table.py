@@ -151,25 +151,35 @@ class CommentTable:
         """Fixed one-minute window, counted by a conditional ADD: the limit holds under races."""
         minute = now_epoch // 60
         try:
-            self.ddb.update_item(
-                TableName=self.name,
-                Key={"pk": {"S": f"R#{scope}#{ident}#{minute}"}},
-                UpdateExpression="ADD n :one SET expiration = if_not_exists(expiration, :exp)",
-                ConditionExpression="attribute_not_exists(n) OR n < :limit",
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit)},
-                    ":exp": {"N": str((minute + 2) * 60)},
-                },
-            )
+            self.ddb.update_item(**self._rate_window(scope, ident, now_epoch, limit))
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
 
+    def _rate_window(self, scope: str, ident: str, now_epoch: int, limit: int) -> dict[str, Any]:
+        minute = now_epoch // 60
+        return {
+            "TableName": self.name,
+            "Key": {"pk": {"S": f"R#{scope}#{ident}#{minute}"}},
+            "UpdateExpression": "ADD n :one SET expiration = if_not_exists(expiration, :exp)",
+            "ConditionExpression": "attribute_not_exists(n) OR n < :limit",
+            "ExpressionAttributeValues": {
+                ":one": {"N": "1"},
+                ":limit": {"N": str(limit)},
+                ":exp": {"N": str((minute + 2) * 60)},
+            },
+        }
+
     def insert(
-        self, comment: StoredComment, fingerprint: str | None, duplicate_until: int, now_epoch: int
+        self,
+        comment: StoredComment,
+        fingerprint: str | None,
+        duplicate_until: int,
+        now_epoch: int,
+        rate_limit_per_minute: int = 0,
     ) -> None:
-        """The comment, its duplicate marker (unless the policy's duplicate rule is off) and its
-        article's counter (if published), in one transaction: all or nothing."""
+        """The comment, its duplicate marker (unless the policy's duplicate rule is off), its
+        article's counter (if published) and a token from the client's and the author's rate
+        windows (if limited), in one transaction: all or nothing, in one round trip."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -179,6 +189,7 @@ class CommentTable:
                 }
             }
         ]
+        marker_at = rate_at = -1
         if fingerprint is not None:
             marker = to_item(
                 {
@@ -188,6 +199,7 @@ class CommentTable:
                     "expiration": duplicate_until,
                 }
             )
+            marker_at = len(items)
             items.append(
                 {
                     "Put": {
@@ -198,13 +210,20 @@ class CommentTable:
                     }
                 }
             )
+        if rate_limit_per_minute > 0:
+            rate_at = len(items)
+            for scope, ident in (("client", comment.clientId), ("author", comment.authorId)):
+                items.append({"Update": self._rate_window(scope, ident, now_epoch, rate_limit_per_minute)})
         if comment.status == "published":
             items.append(self._count(comment.articleId, +1))
         try:
             self.ddb.transact_write_items(TransactItems=items)
         except self.ddb.exceptions.TransactionCanceledException as exc:
-            reasons = cancellation_codes(exc)
-            if fingerprint is not None and len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
+            failed = {i for i, code in enumerate(cancellation_codes(exc)) if code == "ConditionalCheckFailed"}
+            if rate_at >= 0 and failed & {rate_at, rate_at + 1}:
+                minute = now_epoch // 60
+                raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
+            if marker_at in failed:
                 raise DuplicateComment() from None
             raise
 
