@@ -128,8 +128,6 @@ def stored_comment(
         "editTokenHash": keys.edit_token_hash(keys.edit_token(comment_id)),
         "history": [{"at": created, "event": "submitted", "status": STATUS_FOR.get(verdict.outcome, status)}],
     }
-    if "requestRef" in StoredComment.model_fields:
-        fields["requestRef"] = keys.request_ref(f"{ARTICLE}\nk-1")
     return StoredComment.model_validate(fields)
 
 

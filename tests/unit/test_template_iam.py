@@ -20,14 +20,16 @@ MQ, DLQ, RFQ = "ModerationQueue", "ModerationDeadLetterQueue", "RelayFailureQueu
 SECRET, BUS = "ServiceSecret", "CommentEventsBus"
 
 # function -> {(action, resource)}; resources by logical id (index ARNs as "<table>/index/<name>").
-IDEMPOTENCY = {
+# The comment, its marker, counter, rate windows and idempotency receipt are Puts and Updates in
+# one transaction (which needs the item actions); GetItem reads a reply's parent and a replayed
+# comment; nothing is ever deleted on the way in.
+SUBMIT = {
     ("dynamodb:GetItem", T),
     ("dynamodb:PutItem", T),
     ("dynamodb:UpdateItem", T),
-    ("dynamodb:DeleteItem", T),
-}  # Powertools idempotency: get, put INPROGRESS, save, delete on error
+}
 USES: dict[str, set[tuple[str, str]]] = {
-    "SubmitFunction": IDEMPOTENCY | {("dynamodb:BatchGetItem", T), ("secretsmanager:GetSecretValue", SECRET)},
+    "SubmitFunction": SUBMIT | {("dynamodb:BatchGetItem", T), ("secretsmanager:GetSecretValue", SECRET)},
     "ReadFunction": {
         ("dynamodb:Query", ARTICLES),
         ("dynamodb:BatchGetItem", T),

@@ -115,3 +115,8 @@ class ServiceUnavailable(CommentError):
 
 class DuplicateComment(Exception):
     """Storage found the same author's same text within the window (by a write condition)."""
+
+
+class RequestAlreadyStored(Exception):
+    """The transaction found this idempotent request's record already there: another invocation
+    with the same Idempotency-Key stored its comment first (the caller replays that answer)."""

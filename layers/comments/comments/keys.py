@@ -50,11 +50,6 @@ def client_id(source_ip: str) -> str:
     return _mac("client", source_ip).hex()[:32]
 
 
-def request_ref(scoped_idempotency_key: str) -> str:
-    """An idempotent request's mark on the comment it stored (see lifecycle.submit)."""
-    return _mac("request", scoped_idempotency_key).hex()[:32]
-
-
 def edit_token(comment_id: str) -> str:
     """The author's secret for PATCH/DELETE. Derived, so it is never stored (not even in the
     idempotency record); the comment keeps only `edit_token_hash` of it."""

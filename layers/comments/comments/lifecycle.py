@@ -4,10 +4,11 @@ Pure: storage comes in through the `CommentStore` protocol, time and identities 
 `Submission`. No environment, no AWS, no clock of its own.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from comments.errors import CommentsClosed, DuplicateComment, NotFound, PolicyViolation
 from comments.models import ArticleSettings, Comment, CommentDraft, StoredComment
@@ -30,9 +31,8 @@ class SubmissionState:
 class CommentStore(Protocol):
     def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
     def submission_state(
-        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int
-    ) -> SubmissionState: ...
-    def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None: ...
+        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int, also: str | None = None
+    ) -> tuple[SubmissionState, dict[str, Any] | None]: ...
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
     def insert(
         self,
@@ -41,6 +41,7 @@ class CommentStore(Protocol):
         duplicate_until: int,
         now_epoch: int,
         rate_limit_per_minute: int = 0,
+        receipt: dict[str, Any] | None = None,
     ) -> None: ...
 
 
@@ -51,7 +52,6 @@ class Submission:
     author_id: str  # keyed hash of the email
     client_id: str  # keyed hash of API Gateway's sourceIp
     now: datetime
-    request_ref: str | None = None  # keyed hash of article + Idempotency-Key, when the client sent one
 
     @cached_property
     def fingerprint(self) -> str:
@@ -61,12 +61,20 @@ class Submission:
         return duplicate_fingerprint(self.draft.body)
 
 
+def read_state(store: "CommentStore", sub: Submission, also: str | None = None) -> dict[str, Any] | None:
+    """Read the submission's state (kept for the rest of the request) and, in the same round
+    trip, the item `also` names (the idempotency record); returns that item, if there is one."""
+    state, item = store.submission_state(
+        sub.article_id, sub.author_id, sub.fingerprint, int(sub.now.timestamp()), also
+    )
+    sub.__dict__["_state"] = state
+    return item
+
+
 def _state(store: "CommentStore", sub: Submission) -> SubmissionState:
     """The article's settings, the author's ban and the duplicate marker: one read per request."""
     if "_state" not in sub.__dict__:
-        sub.__dict__["_state"] = store.submission_state(
-            sub.article_id, sub.author_id, sub.fingerprint, int(sub.now.timestamp())
-        )
+        read_state(store, sub)
     return sub.__dict__["_state"]  # type: ignore[no-any-return]
 
 
@@ -131,25 +139,6 @@ def assess(policy: "Policy", store: CommentStore, sub: Submission, settings: Art
     return verdict.with_hits(extra) if extra else verdict
 
 
-def _stored_by_an_earlier_attempt(
-    store: CommentStore, sub: Submission, fresh: bool = False
-) -> Accepted | None:
-    """The comment an earlier attempt of this same idempotent request stored, if that attempt
-    died (a Lambda timeout) after the write but before Powertools recorded its response: the
-    retry then answers with that comment instead of calling it a duplicate of itself."""
-    if not sub.request_ref:
-        return None
-    found = (
-        store.duplicate_of(sub.author_id, sub.fingerprint, int(sub.now.timestamp()))
-        if fresh
-        else _state(store, sub).duplicate_of
-    )
-    comment = store.get(found) if found else None
-    if comment is None or comment.requestRef != sub.request_ref or comment.status not in STATUS_FOR.values():
-        return None
-    return Accepted(comment=comment.public(), reasons=comment.reasons())
-
-
 def validate(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
     """What a submission would get, without storing or counting anything."""
     settings = _check_open_and_parent(store, sub)
@@ -164,14 +153,13 @@ def submit(
     comment_id: str,
     edit_token_hash: str,
     rate_limit_per_minute: int,
+    receipt: Callable[[Accepted], dict[str, Any]] | None = None,
 ) -> Accepted:
-    """Store a comment the policy lets in, or raise the contract's error for it."""
+    """Store a comment the policy lets in, or raise the contract's error for it. `receipt` gives
+    what the idempotent request's record is, to be stored in the same transaction."""
     from comments.policy.engine import stateful_hit
 
     settings = _check_open_and_parent(store, sub)
-    earlier = _stored_by_an_earlier_attempt(store, sub)
-    if earlier is not None:
-        return earlier
     epoch = int(sub.now.timestamp())
     verdict = assess(policy, store, sub, settings)
     if verdict.outcome == "reject":
@@ -197,22 +185,24 @@ def submit(
         hits=[h.model_dump(include={"rule", "verdict", "message", "field", "spans"}) for h in verdict.hits],
         policyVersion=verdict.policy_version,
         editTokenHash=edit_token_hash,
-        requestRef=sub.request_ref or "",
         history=[{"at": created, "event": "submitted", "status": STATUS_FOR[verdict.outcome]}],
     )
     window = epoch + policy.duplicate_window_hours * 3600
+    accepted = Accepted(comment=comment.public(), reasons=verdict.reasons())
     try:
         fingerprint = sub.fingerprint if policy.rules.duplicate.enabled else None
-        store.insert(comment, fingerprint, window, epoch, rate_limit_per_minute)
+        store.insert(
+            comment,
+            fingerprint,
+            window,
+            epoch,
+            rate_limit_per_minute,
+            receipt(accepted) if receipt is not None else None,
+        )
     except DuplicateComment:
-        # The same request, sent twice at once, that got past the idempotency record: the copy
-        # that lost answers with the comment the other stored (read again: it is new).
-        same = _stored_by_an_earlier_attempt(store, sub, fresh=True)
-        if same is not None:
-            return same
         # Two identical submissions raced past the read above; the marker's condition caught it.
         dup = stateful_hit(policy, "duplicate")
         raise PolicyViolation(
             [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
         ) from None
-    return Accepted(comment=comment.public(), reasons=verdict.reasons())
+    return accepted

@@ -151,8 +151,6 @@ class StoredComment(Comment):
     hits: list[dict[str, Any]] = Field(default_factory=list)
     policyVersion: str
     editTokenHash: str = ""
-    # Keyed hash of article + Idempotency-Key: lets a retry after a Lambda timeout find its comment.
-    requestRef: str = ""
     updatedAt: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
 

@@ -1,18 +1,25 @@
 """The submit and validate routes' work, between the HTTP event and the lifecycle.
 
-Idempotency is Powertools' (persisted in the comments table): a retry with the same
-Idempotency-Key and body gets the first response and stores nothing new; the same key with a
-different body is a 409. The stored response never holds the edit token: it is derived from
-the comment id when the response is sent.
+Idempotency is Powertools' (persisted in the comments table, by `adapters.receipts` in the
+comment's own transaction): a retry with the same Idempotency-Key and body gets the first
+response and stores nothing new; the same key with a different body is a 409. The stored
+response never holds the edit token: it is derived from the comment id when the response is sent.
 """
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from comments import keys, lifecycle, runtime
-from comments.errors import BadRequest, IdempotencyConflict, ServiceUnavailable, ValidationFailed
+from comments.errors import (
+    BadRequest,
+    IdempotencyConflict,
+    RequestAlreadyStored,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from comments.http import json_object
 from comments.ids import new_comment_id
 from comments.models import CommentDraft, validation_details
@@ -38,16 +45,13 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     return key
 
 
-def _submission(
-    article_id: str, draft: CommentDraft, source_ip: str, scoped_key: str | None = None
-) -> lifecycle.Submission:
+def _submission(article_id: str, draft: CommentDraft, source_ip: str) -> lifecycle.Submission:
     return lifecycle.Submission(
         article_id=article_id,
         draft=draft,
         author_id=keys.author_id(draft.email),
         client_id=keys.client_id(source_ip),
         now=runtime.now(),
-        request_ref=keys.request_ref(scoped_key) if scoped_key else None,
     )
 
 
@@ -61,14 +65,13 @@ _fresh: dict[str, dict[str, Any]] = {}
 
 
 def _submit_once(
-    request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None
+    sub: lifecycle.Submission,
+    metrics: Any = None,
+    receipt: Callable[[lifecycle.Accepted, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
-    if draft is None:  # validated once, by the caller; only a direct call validates here
-        draft = CommentDraft.model_validate(request["payload"])
-    sub = _submission(request["articleId"], draft, request["sourceIp"], request.get("key"))
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
     try:
         accepted = lifecycle.submit(
@@ -78,12 +81,17 @@ def _submit_once(
             comment_id=comment_id,
             edit_token_hash=keys.edit_token_hash(keys.edit_token(comment_id)),
             rate_limit_per_minute=settings().rate_limit_per_minute,
+            receipt=(lambda accepted: receipt(accepted, _result(accepted))) if receipt else None,
         )
     except Exception as exc:
         _count(metrics, exc)
         raise
     _count(metrics, accepted)
     _fresh[accepted.comment.id] = accepted.comment.model_dump()
+    return _result(accepted)
+
+
+def _result(accepted: lifecycle.Accepted) -> dict[str, Any]:
     result: dict[str, Any] = {"statusCode": 202 if accepted.held else 201, "commentId": accepted.comment.id}
     if accepted.held:
         result["reasons"] = [r.model_dump() for r in accepted.reasons]
@@ -128,16 +136,13 @@ def _count(metrics: Any, outcome: Any) -> None:
 
 
 @cache
-def _idempotent() -> tuple[Any, Any]:
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
+def _idempotent() -> tuple[Any, Any, Any]:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
     from comments.adapters.dynamo import client
+    from comments.adapters.receipts import ReceiptStore
 
-    persistence = DynamoDBPersistenceLayer(
+    persistence = ReceiptStore(
         table_name=settings().table_name,
         key_attr="pk",
         expiry_attr="expiration",
@@ -156,11 +161,13 @@ def _idempotent() -> tuple[Any, Any]:
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def submit_once(
-        request: dict[str, Any], metrics: Any = None, draft: CommentDraft | None = None
+        request: dict[str, Any], sub: lifecycle.Submission, metrics: Any = None
     ) -> dict[str, Any]:
-        return _submit_once(request, metrics, draft)
+        result = _submit_once(sub, metrics, persistence.receipt)
+        persistence.stored()
+        return result
 
-    return submit_once, config
+    return submit_once, config, persistence
 
 
 def submit(
@@ -169,16 +176,17 @@ def submit(
     """(status, body) for POST /articles/{articleId}/comments."""
     payload, draft = draft_from(event)
     key = idempotency_key(event.get("headers") or {})
-    request = {"articleId": article_id, "payload": payload, "sourceIp": source_ip}
+    sub = _submission(article_id, draft, source_ip)
     if key is None:
-        result = _submit_once(request, metrics, draft)
+        result = _submit_once(sub, metrics)
     else:
-        result = _run_idempotent({**request, "key": f"{article_id}\n{key}"}, lambda_context, metrics, draft)
+        request = {"key": f"{article_id}\n{key}", "payload": payload}
+        result = _run_idempotent(request, sub, lambda_context, metrics)
     return int(result["statusCode"]), _response_body(result)
 
 
 def _run_idempotent(
-    request: dict[str, Any], lambda_context: Any, metrics: Any, draft: CommentDraft
+    request: dict[str, Any], sub: lifecycle.Submission, lambda_context: Any, metrics: Any
 ) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -186,16 +194,25 @@ def _run_idempotent(
         IdempotencyValidationError,
     )
 
-    submit_once, config = _idempotent()
+    submit_once, config, persistence = _idempotent()
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
-    try:
-        return submit_once(request=request, metrics=metrics, draft=draft)
-    except IdempotencyValidationError:
-        raise IdempotencyConflict("This Idempotency-Key was already used with a different comment.") from None
-    except IdempotencyAlreadyInProgressError:
-        raise IdempotencyConflict(
-            "A request with this Idempotency-Key is still being processed.", retry_after=1
-        ) from None
-    except IdempotencyPersistenceLayerError:
-        raise ServiceUnavailable(retry_after=1) from None
+    # Twice at most: if another invocation with this key stored its comment between our read and
+    # our transaction, the second go finds its record and replays its answer.
+    for _ in range(2):
+        try:
+            with persistence.attempt(sub, runtime.table()):
+                return dict(submit_once(request=request, sub=sub, metrics=metrics))
+        except RequestAlreadyStored:
+            continue
+        except IdempotencyValidationError:
+            raise IdempotencyConflict(
+                "This Idempotency-Key was already used with a different comment."
+            ) from None
+        except IdempotencyAlreadyInProgressError:
+            raise IdempotencyConflict(
+                "A request with this Idempotency-Key is still being processed.", retry_after=1
+            ) from None
+        except IdempotencyPersistenceLayerError:
+            raise ServiceUnavailable(retry_after=1) from None
+    raise ServiceUnavailable(retry_after=1)

@@ -15,4 +15,5 @@ def client(service: str, **options: Any) -> Any:
     from botocore.config import Config
 
     agent = f"comments-service Boto3/{boto3.__version__} Botocore/{botocore.__version__}"
-    return boto3.client(service, config=Config(user_agent=agent, **options))
+    make: Any = boto3.client  # the service name is a plain str here, not one of the stubs' literals
+    return make(service, config=Config(user_agent=agent, **options))

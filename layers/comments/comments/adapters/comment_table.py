@@ -13,7 +13,7 @@ Every write states its condition.
 from typing import TYPE_CHECKING, Any
 
 from comments.adapters.dynamo import client, from_item, to_item
-from comments.errors import AlreadyDecided, DuplicateComment, NotFound, RateLimited
+from comments.errors import AlreadyDecided, DuplicateComment, NotFound, RateLimited, RequestAlreadyStored
 from comments.models import ArticleSettings, Comment, StoredComment
 
 if TYPE_CHECKING:
@@ -83,10 +83,11 @@ class CommentTable:
         return until is None or int(until) > now_epoch
 
     def submission_state(
-        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int
-    ) -> "SubmissionState":
+        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int, also: str | None = None
+    ) -> tuple["SubmissionState", dict[str, Any] | None]:
         """The article's settings, the author's ban and the duplicate marker in one strongly
-        consistent BatchGetItem (one round trip instead of three on the submit path)."""
+        consistent BatchGetItem (one round trip instead of three on the submit path), and with
+        them the item whose key is `also` (an idempotency record), as DynamoDB returned it."""
         from comments.lifecycle import SubmissionState
 
         keys = {
@@ -94,6 +95,9 @@ class CommentTable:
             "ban": f"BAN#{author_id}",
             "duplicate": f"D#{author_id}#{fingerprint}",
         }
+        if also is not None:
+            keys["also"] = also
+        raw: dict[str, Any] | None = None
         found: dict[str, dict[str, Any]] = {}
         request: dict[str, Any] = {
             self.name: {"Keys": [{"pk": {"S": k}} for k in keys.values()], "ConsistentRead": True}
@@ -101,27 +105,23 @@ class CommentTable:
         while request:
             reply = self.ddb.batch_get_item(RequestItems=request)
             for item in reply.get("Responses", {}).get(self.name, []):
+                if also is not None and item["pk"]["S"] == also:
+                    raw = item
+                    continue
                 values = from_item(item)
                 found[str(values["pk"])] = values
             request = reply.get("UnprocessedKeys") or {}
         settings = found.get(keys["settings"])
         ban = found.get(keys["ban"])
         marker = found.get(keys["duplicate"])
-        return SubmissionState(
+        state = SubmissionState(
             settings=ArticleSettings.model_validate(settings) if settings else ArticleSettings(),
             banned=ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch),
             duplicate_of=(
                 str(marker["commentId"]) if marker and int(marker.get("expiration", 0)) > now_epoch else None
             ),
         )
-
-    def duplicate_of(self, author_id: str, fingerprint: str, now_epoch: int) -> str | None:
-        key = {"pk": {"S": f"D#{author_id}#{fingerprint}"}}
-        item = self.ddb.get_item(TableName=self.name, Key=key, ConsistentRead=True).get("Item")
-        if not item:
-            return None
-        values = from_item(item)
-        return str(values["commentId"]) if int(values.get("expiration", 0)) > now_epoch else None
+        return state, raw
 
     def list_published(
         self, article_id: str, limit: int, after: dict[str, str] | None
@@ -176,10 +176,12 @@ class CommentTable:
         duplicate_until: int,
         now_epoch: int,
         rate_limit_per_minute: int = 0,
+        receipt: dict[str, Any] | None = None,
     ) -> None:
         """The comment, its duplicate marker (unless the policy's duplicate rule is off), its
-        article's counter (if published) and a token from the client's and the author's rate
-        windows (if limited), in one transaction: all or nothing, in one round trip."""
+        article's counter (if published), a token from the client's and the author's rate
+        windows (if limited) and the idempotent request's receipt (if any), in one transaction:
+        all or nothing, in one round trip."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -216,10 +218,15 @@ class CommentTable:
                 items.append({"Update": self._rate_window(scope, ident, now_epoch, rate_limit_per_minute)})
         if comment.status == "published":
             items.append(self._count(comment.articleId, +1))
+        receipt_at = len(items) if receipt is not None else -1
+        if receipt is not None:
+            items.append(receipt)
         try:
             self.ddb.transact_write_items(TransactItems=items)
         except self.ddb.exceptions.TransactionCanceledException as exc:
             failed = {i for i, code in enumerate(cancellation_codes(exc)) if code == "ConditionalCheckFailed"}
+            if receipt_at in failed:
+                raise RequestAlreadyStored() from None
             if rate_at >= 0 and failed & {rate_at, rate_at + 1}:
                 minute = now_epoch // 60
                 raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
