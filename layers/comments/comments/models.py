@@ -139,6 +139,9 @@ class ArticleSettings(BaseModel):
     opened_at: str | None = None  # ISO time of the article's first comment (for auto-close)
 
 
+_PUBLIC_FIELDS: set[str] = set(Comment.model_fields)
+
+
 class StoredComment(Comment):
     """A comment as DynamoDB holds it: the public fields plus what moderation needs."""
 
@@ -155,7 +158,8 @@ class StoredComment(Comment):
     history: list[dict[str, Any]] = Field(default_factory=list)
 
     def public(self) -> Comment:
-        return Comment.model_validate(self.model_dump(include=set(Comment.model_fields)))
+        # The fields were validated as this model's; the public model has the same types.
+        return Comment.model_construct(**self.model_dump(include=_PUBLIC_FIELDS))
 
     def reasons(self) -> list[Reason]:
         return [Reason(rule=h["rule"], message=h["message"]) for h in self.hits]

@@ -61,7 +61,9 @@ def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str
     return {"verdict": verdict.outcome, "reasons": [r.model_dump() for r in verdict.reasons()]}
 
 
-_fresh: dict[str, dict[str, Any]] = {}
+# The comment and edit token a submission just stored, for its response (a replayed response
+# reads the comment back and derives the token again).
+_fresh: dict[str, tuple[dict[str, Any], str]] = {}
 
 
 def _submit_once(
@@ -73,13 +75,14 @@ def _submit_once(
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
+    token = keys.edit_token(comment_id)
     try:
         accepted = lifecycle.submit(
             runtime.policy(),
             runtime.table(),
             sub,
             comment_id=comment_id,
-            edit_token_hash=keys.edit_token_hash(keys.edit_token(comment_id)),
+            edit_token_hash=keys.edit_token_hash(token),
             rate_limit_per_minute=settings().rate_limit_per_minute,
             receipt=(lambda accepted: receipt(accepted, _result(accepted))) if receipt else None,
         )
@@ -87,7 +90,7 @@ def _submit_once(
         _count(metrics, exc)
         raise
     _count(metrics, accepted)
-    _fresh[accepted.comment.id] = accepted.comment.model_dump()
+    _fresh[accepted.comment.id] = (accepted.comment.model_dump(), token)
     return _result(accepted)
 
 
@@ -102,17 +105,20 @@ def _response_body(result: dict[str, Any]) -> dict[str, Any]:
     """The 201/202 body: the comment as just stored, or, for a retry answered from the
     idempotency record, as it is stored now."""
     comment_id = result["commentId"]
-    comment = _fresh.pop(comment_id, None)
-    if comment is None:
+    fresh = _fresh.pop(comment_id, None)
+    if fresh is not None:
+        comment, token = fresh
+    else:
         stored = runtime.table().get(comment_id)
         comment = stored.public().model_dump() if stored else {"id": comment_id}
+        token = keys.edit_token(comment_id)
     body: dict[str, Any] = {
         "status": "pending" if result["statusCode"] == 202 else "published",
         "comment": comment,
     }
     if "reasons" in result:
         body["reasons"] = result["reasons"]
-    body["editToken"] = keys.edit_token(comment_id)
+    body["editToken"] = token
     return body
 
 

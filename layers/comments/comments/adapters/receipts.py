@@ -121,11 +121,11 @@ class ReceiptStore(DynamoDBPersistenceLayer):
         if current is not None:
             current.stored = True
 
-    def _update_record(self, data_record: DataRecord) -> None:
+    def save_success(self, data: dict[str, Any], result: dict[str, Any]) -> None:
         current = _attempt.get()
         if current is not None and current.stored:
-            return  # written by the comment's transaction
-        super()._update_record(data_record)
+            return  # written by the comment's transaction: nothing to hash, build or send again
+        super().save_success(data, result)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         if _attempt.get() is not None:
