@@ -113,10 +113,9 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
     # No 5xx, and only the statuses the contract gives these submissions
     statuses = Counter(r["status"] for r in results)
     assert not [r for r in results if r["status"] >= 500], statuses
-    assert set(statuses) <= {201, 202, 422, 409}, statuses
-    # A 409 only where two copies raced (the loser is told the other is in progress and when to
-    # come back)
-    assert all(r.get("raced") and r["retry_after"] == "1" for r in results if r["status"] == 409)
+    # ...and no 409 either: a copy that races its twin replays the twin's answer (the idempotency
+    # receipt is written in the comment's own transaction, so the loser finds it and answers alike)
+    assert set(statuses) <= {201, 202, 422}, statuses
 
     # Every logical submission: one outcome; its retries repeat it exactly
     by_n: dict[int, list[dict]] = {}
@@ -125,11 +124,9 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
     assert len(by_n) == CLIENTS * PER_CLIENT
     accepted: dict[int, dict] = {}
     for n, replies in by_n.items():
-        final = [r for r in replies if r["status"] != 409]
-        assert final, replies
-        assert len({json.dumps(r["body"], sort_keys=True) for r in final}) == 1, replies
-        if final[0]["status"] in (201, 202):
-            accepted[n] = final[0]
+        assert len({json.dumps(r["body"], sort_keys=True) for r in replies}) == 1, replies
+        if replies[0]["status"] in (201, 202):
+            accepted[n] = replies[0]
     held_ids = {r["body"]["comment"]["id"] for r in accepted.values() if r["status"] == 202}
     published_ids = {r["body"]["comment"]["id"] for r in accepted.values() if r["status"] == 201}
 
