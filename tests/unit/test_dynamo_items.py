@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from boto3.dynamodb.types import Binary, TypeSerializer
-
 from comments.adapters.dynamo import from_item, to_item
 
 
