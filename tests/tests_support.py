@@ -1,5 +1,7 @@
 """Helpers the tests share (importable: `tests` is on pytest's pythonpath)."""
 
+from typing import Any
+
 
 def reset() -> None:
     """Clients, settings and keys are built once per container; a test is a new container."""
@@ -36,3 +38,29 @@ def unique_tag(length: int = 10) -> str:
     import secrets
 
     return "".join(secrets.choice(_CONSONANTS) for _ in range(length))
+
+
+def stored_comment(status: str = "published", body: str = "A calm and considered remark.") -> Any:
+    """A StoredComment as the submit path builds it, hits from the real policy engine, with fixed
+    ids and hashes (no secret needed)."""
+    from comments.models import StoredComment
+    from comments.policy.engine import default_policy, evaluate
+
+    verdict = evaluate(default_policy(), body=body, name="Ada")
+    created = "2026-11-25T19:00:00.000Z"
+    return StoredComment(
+        id="01JD6Z3YQ2W7V9K8M4N5P6R7S8",
+        articleId="climate-2026",
+        parentId=None,
+        name="Ada",
+        body=body,
+        createdAt=created,
+        status=status,
+        authorId="a" * 32,
+        clientId="c" * 32,
+        verdict=verdict.outcome,
+        hits=[h.model_dump(include={"rule", "verdict", "message", "field", "spans"}) for h in verdict.hits],
+        policyVersion=verdict.policy_version,
+        editTokenHash="e" * 64,
+        history=[{"at": created, "event": "submitted", "status": status}],
+    )

@@ -322,6 +322,110 @@ def test_two_requests_with_one_key_racing_store_one_comment_and_answer_alike(api
     assert len(comments(aws_stack)) == 1
 
 
+def test_a_conflicting_transaction_on_the_receipt_is_waited_out_and_one_comment_stored(
+    api, aws_stack, faults
+):
+    # Given DynamoDB cancels the transaction because another one with the same key is writing
+    # its receipt (comment, marker, counter, receipt: the receipt is the fourth item)
+    faults.fail(
+        "TransactWriteItems",
+        "TransactionCanceledException",
+        reasons=["None", "None", "None", "TransactionConflict"],
+    )
+    key, payload = str(uuid.uuid4()), draft()
+    # When the comment is submitted
+    reply = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    # Then the request reads again after a moment and goes through: one comment, one answer
+    assert faults.calls == ["TransactWriteItems"]
+    assert reply.status == 201, reply.text
+    assert [c["id"]["S"] for c in comments(aws_stack)] == [reply.json["comment"]["id"]]
+
+
+def test_a_request_still_in_progress_under_an_earlier_version_is_told_to_wait(api, aws_stack):
+    # Given a keyed submission, whose idempotency record is then turned back into an INPROGRESS
+    # record of a live invocation (as an earlier version of the service left them)
+    key, payload = str(uuid.uuid4()), draft()
+    first = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert first.status == 201
+    [record] = [i for i in items(aws_stack) if "idemStatus" in i]
+    ddb = aws_stack.client("dynamodb")
+    deadline_ms = int((time.time() + 1.0) * 1000)
+    ddb.put_item(
+        TableName=aws_stack.tables["CommentsTable"],
+        Item={
+            "pk": record["pk"],
+            "expiration": record["expiration"],
+            "idemStatus": {"S": "INPROGRESS"},
+            "idemValidation": record["idemValidation"],
+            "idemInProgressExpiration": {"N": str(deadline_ms)},
+        },
+    )
+    # When the same request comes again while that invocation could still be running
+    early = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    # Then it is a 409 with Retry-After, as before
+    assert early.status == 409 and early.headers["retry-after"] == "1"
+    assert early.json["error"] == "idempotency_conflict"
+    # And after that invocation's deadline the key is taken over (the same author's same text is
+    # then a duplicate of the first comment: nothing new is stored)
+    time.sleep(max(0.0, deadline_ms / 1000 - time.time()) + 0.2)
+    late = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    assert late.status == 422 and "duplicate" in [v["rule"] for v in late.json["violations"]]
+    assert len(comments(aws_stack)) == 1
+
+
+@pytest.mark.parametrize("with_key", [True, False])
+def test_a_storage_error_that_is_not_throttling_is_a_500_with_or_without_a_key(api, faults, with_key):
+    # Given DynamoDB refuses the state read for a reason a retry cannot fix
+    faults.fail("BatchGetItem", "ValidationException")
+    headers = {"Idempotency-Key": str(uuid.uuid4())} if with_key else {}
+    # When a comment is submitted
+    reply = api.call("POST", ARTICLE, draft(), headers=headers)
+    # Then it is the bare internal error (logged), not a 503 a client would retry for ever
+    assert faults.calls == ["BatchGetItem"]
+    assert reply.status == 500 and reply.json == {"error": "internal_error"}
+    assert "retry-after" not in reply.headers
+
+
+def test_with_powertools_idempotency_disabled_a_keyed_submission_is_still_stored(api, aws_stack, monkeypatch):
+    # Given an operator turned Powertools idempotency off (POWERTOOLS_IDEMPOTENCY_DISABLED)
+    monkeypatch.setenv("POWERTOOLS_IDEMPOTENCY_DISABLED", "true")
+    # When a comment is submitted with a key (Powertools warns that this is for development)
+    with pytest.warns(UserWarning, match="Disabling idempotency"):
+        reply = api.call("POST", ARTICLE, draft(), headers={"Idempotency-Key": str(uuid.uuid4())})
+    # Then it is stored and answered, with no idempotency record
+    assert reply.status == 201, reply.text
+    assert len(comments(aws_stack)) == 1
+    assert not [i for i in items(aws_stack) if "idemStatus" in i]
+
+
+def test_the_loser_of_a_duplicate_race_still_counts_toward_the_rate_limit(api, aws_stack, monkeypatch):
+    from comments.adapters import dynamo
+    from tests_support import reset
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "3")
+    reset()
+    text = draft("The same thought, sent from two tabs.")
+    # Given the same author sends the same text twice, under two keys, and the second copy is
+    # stored between the first one's read and its transaction
+    second: dict[str, Any] = {}
+
+    def race(**_: Any) -> None:
+        dynamo.client().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
+        second["reply"] = api.call("POST", ARTICLE, text, headers={"Idempotency-Key": "tab-2"})
+
+    dynamo.client().meta.events.register_first("before-call.dynamodb.TransactWriteItems", race)
+    try:
+        first = api.call("POST", ARTICLE, text, headers={"Idempotency-Key": "tab-1"})
+    finally:
+        dynamo.client().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
+    # Then one is stored and the other is a duplicate...
+    assert second["reply"].status == 201
+    assert first.status == 422 and "duplicate" in [v["rule"] for v in first.json["violations"]]
+    # ...and both count: with a limit of 3 a minute the author has one submission left
+    more = [api.call("POST", ARTICLE, {**text, "body": f"Another point, number {n}."}).status for n in (1, 2)]
+    assert more == [201, 429]
+
+
 # -- duplicate SQS delivery -----------------------------------------------------------------------
 def test_a_duplicate_sqs_delivery_gives_one_decision(api, aws_stack):
     # Given a held comment whose stream record the relay handled twice (Lambda retried the

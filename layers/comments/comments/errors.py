@@ -118,5 +118,11 @@ class DuplicateComment(Exception):
 
 
 class RequestAlreadyStored(Exception):
-    """The transaction found this idempotent request's record already there: another invocation
-    with the same Idempotency-Key stored its comment first (the caller replays that answer)."""
+    """The transaction found this idempotent request's record already there, or being written:
+    another invocation with the same Idempotency-Key stored (or is storing) its comment first,
+    and the caller replays that answer. `in_flight`: DynamoDB reported a conflicting transaction
+    on the record rather than the record itself, so the other one may not have committed yet."""
+
+    def __init__(self, in_flight: bool = False) -> None:
+        super().__init__("request already stored")
+        self.in_flight = in_flight

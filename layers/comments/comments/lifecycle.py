@@ -153,7 +153,7 @@ def submit(
     comment_id: str,
     edit_token_hash: str,
     rate_limit_per_minute: int,
-    receipt: Callable[[Accepted], dict[str, Any]] | None = None,
+    receipt: Callable[[Accepted], dict[str, Any] | None] | None = None,
 ) -> Accepted:
     """Store a comment the policy lets in, or raise the contract's error for it. `receipt` gives
     what the idempotent request's record is, to be stored in the same transaction."""
@@ -201,6 +201,10 @@ def submit(
         )
     except DuplicateComment:
         # Two identical submissions raced past the read above; the marker's condition caught it.
+        # The cancelled transaction took no rate tokens: take them as a rejection does.
+        if rate_limit_per_minute > 0:
+            store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
+            store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
         dup = stateful_hit(policy, "duplicate")
         raise PolicyViolation(
             [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]

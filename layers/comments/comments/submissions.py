@@ -26,6 +26,7 @@ from comments.models import CommentDraft, validation_details
 from comments.settings import settings
 
 IDEMPOTENCY_KEY_MAX = 64
+_ATTEMPTS = 3  # of an idempotent submission that loses a race for its key
 
 
 def draft_from(event: dict[str, Any]) -> tuple[dict[str, Any], CommentDraft]:
@@ -69,7 +70,7 @@ _fresh: dict[str, tuple[dict[str, Any], str]] = {}
 def _submit_once(
     sub: lifecycle.Submission,
     metrics: Any = None,
-    receipt: Callable[[lifecycle.Accepted, dict[str, Any]], dict[str, Any]] | None = None,
+    receipt: Callable[[lifecycle.Accepted, dict[str, Any]], dict[str, Any] | None] | None = None,
 ) -> dict[str, Any]:
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
@@ -203,13 +204,19 @@ def _run_idempotent(
     submit_once, config, persistence = _idempotent()
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
-    # Twice at most: if another invocation with this key stored its comment between our read and
-    # our transaction, the second go finds its record and replays its answer.
-    for _ in range(2):
+    # If another invocation with this key stored its comment between our read and our
+    # transaction, the next go finds its record and replays its answer; if it was still writing
+    # (a conflicting transaction), the next go waits a moment first.
+    for _ in range(_ATTEMPTS):
         try:
             with persistence.attempt(sub, runtime.table()):
                 return dict(submit_once(request=request, sub=sub, metrics=metrics))
-        except RequestAlreadyStored:
+        except RequestAlreadyStored as exc:
+            if exc.in_flight:
+                import random
+                import time
+
+                time.sleep(random.uniform(0.05, 0.15))  # jitter
             continue
         except IdempotencyValidationError:
             raise IdempotencyConflict(
@@ -219,6 +226,11 @@ def _run_idempotent(
             raise IdempotencyConflict(
                 "A request with this Idempotency-Key is still being processed.", retry_after=1
             ) from None
-        except IdempotencyPersistenceLayerError:
+        except IdempotencyPersistenceLayerError as exc:
+            # Powertools wraps whatever the record's read raised: let the one error mapping see it
+            # (storage throttled or unreachable: a logged 503; anything else: a logged 500, not a
+            # 503 that a client would retry for ever).
+            if isinstance(exc.__cause__, Exception):
+                raise exc.__cause__ from None
             raise ServiceUnavailable(retry_after=1) from None
     raise ServiceUnavailable(retry_after=1)

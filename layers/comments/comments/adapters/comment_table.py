@@ -224,9 +224,14 @@ class CommentTable:
         try:
             self.ddb.transact_write_items(TransactItems=items)
         except self.ddb.exceptions.TransactionCanceledException as exc:
-            failed = {i for i, code in enumerate(cancellation_codes(exc)) if code == "ConditionalCheckFailed"}
+            codes = cancellation_codes(exc)
+            failed = {i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"}
             if receipt_at in failed:
                 raise RequestAlreadyStored() from None
+            # Only a request with the same Idempotency-Key writes that record: a conflict on it is
+            # that request's transaction, in flight.
+            if 0 <= receipt_at < len(codes) and codes[receipt_at] == "TransactionConflict":
+                raise RequestAlreadyStored(in_flight=True) from None
             if rate_at >= 0 and failed & {rate_at, rate_at + 1}:
                 minute = now_epoch // 60
                 raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None

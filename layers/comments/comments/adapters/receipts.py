@@ -77,10 +77,12 @@ class ReceiptStore(DynamoDBPersistenceLayer):
             raise IdempotencyItemAlreadyExistsError(old_data_record=old)
         current.record = data_record
 
-    def receipt(self, accepted: Accepted, result: dict[str, Any]) -> dict[str, Any]:
-        """The COMPLETED record of the current attempt, as a TransactWriteItems Put."""
+    def receipt(self, accepted: Accepted, result: dict[str, Any]) -> dict[str, Any] | None:
+        """The COMPLETED record of the current attempt, as a TransactWriteItems Put; None when
+        Powertools did not take the request (POWERTOOLS_IDEMPOTENCY_DISABLED): nothing to keep."""
         current = _attempt.get()
-        assert current is not None and current.record is not None, "receipt() outside save_inprogress"
+        if current is None or current.record is None:
+            return None
         record = current.record
         item = {
             **self._get_key(record.idempotency_key),
