@@ -37,7 +37,9 @@ def _key(purpose: str) -> bytes:
 
 
 def _mac(purpose: str, message: str) -> bytes:
-    return hmac.new(_key(purpose), message.encode(), hashlib.sha256).digest()
+    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest() without
+    # building an HMAC object in Python (a few µs on each of a submission's keyed hashes).
+    return hmac.digest(_key(purpose), message.encode(), "sha256")
 
 
 def author_id(email: str) -> str:
