@@ -349,7 +349,7 @@ def test_a_request_still_in_progress_under_an_earlier_version_is_told_to_wait(ap
     assert first.status == 201
     [record] = [i for i in items(aws_stack) if "idemStatus" in i]
     ddb = aws_stack.client("dynamodb")
-    deadline_ms = int((time.time() + 1.0) * 1000)
+    deadline_ms = int((time.time() + 2.0) * 1000)
     ddb.put_item(
         TableName=aws_stack.tables["CommentsTable"],
         Item={

@@ -7,8 +7,6 @@ import boto3
 import pytest
 from comments.adapters.receipts import ReceiptStore, _live
 
-NOW = time.time()
-
 
 @pytest.fixture(scope="module")
 def store():
@@ -28,34 +26,31 @@ def store():
 
 
 def record(status, expires_in, in_progress_deadline_in=None):
+    """A record as DynamoDB returns it, its times relative to now (seconds)."""
+    now = time.time()
     item = {
         "pk": {"S": "fn#hash"},
         "idemStatus": {"S": status},
-        "expiration": {"N": str(int(NOW + expires_in))},
+        "expiration": {"N": str(int(now + expires_in))},
     }
     if in_progress_deadline_in is not None:
-        item["idemInProgressExpiration"] = {"N": str(int((NOW + in_progress_deadline_in) * 1000))}
+        item["idemInProgressExpiration"] = {"N": str(int((now + in_progress_deadline_in) * 1000))}
     return item
 
 
 @pytest.mark.parametrize(
-    ("item", "live"),
+    ("status", "expires_in", "deadline_in", "live"),
     [
-        (record("COMPLETED", 3600), True),  # replayed
-        (record("COMPLETED", -10), False),  # expired, TTL not yet run: the key is free
-        (record("INPROGRESS", 3600, in_progress_deadline_in=5), True),  # an invocation may still run
-        (record("INPROGRESS", 3600, in_progress_deadline_in=-5), False),  # its deadline passed
-        (record("INPROGRESS", 3600), True),  # no deadline recorded: Powertools keeps it too
-        (record("INPROGRESS", -10, in_progress_deadline_in=5), False),  # expired outright
+        ("COMPLETED", 3600, None, True),  # replayed
+        ("COMPLETED", -10, None, False),  # expired, TTL not yet run: the key is free
+        ("INPROGRESS", 3600, 60, True),  # an invocation may still run
+        ("INPROGRESS", 3600, -5, False),  # its deadline passed
+        ("INPROGRESS", 3600, None, True),  # no deadline recorded: Powertools keeps it too
+        ("INPROGRESS", -10, 60, False),  # expired outright
     ],
-    ids=[
-        "completed",
-        "expired",
-        "in-progress",
-        "abandoned",
-        "in-progress-no-deadline",
-        "expired-in-progress",
-    ],
+    ids=["completed", "expired", "in-progress", "abandoned", "no-deadline", "expired-in-progress"],
 )
-def test_a_record_holds_its_key_exactly_when_powertools_would_refuse_it(store, item, live):
-    assert _live(item, store) is live
+def test_a_record_holds_its_key_exactly_when_powertools_would_refuse_it(
+    store, status, expires_in, deadline_in, live
+):
+    assert _live(record(status, expires_in, deadline_in), store) is live

@@ -93,22 +93,19 @@ class ReceiptStore(DynamoDBPersistenceLayer):
         if self.payload_validation_enabled and record.payload_hash:
             item[self.validation_key_attr] = {"S": record.payload_hash}
         now = time.time()
+        # Powertools' own condition for taking a key (none yet, expired, or an in-progress record
+        # whose invocation is past its deadline), with the layer's attribute names written in
+        # (none is a DynamoDB reserved word).
+        condition = (
+            f"attribute_not_exists({self.key_attr}) OR {self.expiry_attr} < :now OR "
+            f"({self.status_attr} = :inprogress AND attribute_exists({self.in_progress_expiry_attr}) "
+            f"AND {self.in_progress_expiry_attr} < :now_ms)"
+        )
         return {
             "Put": {
                 "TableName": self.table_name,
                 "Item": item,
-                # Powertools' own condition for taking a key: none yet, expired, or an
-                # in-progress record whose invocation is past its deadline.
-                "ConditionExpression": (
-                    "attribute_not_exists(#id) OR #expiry < :now OR "
-                    "(#status = :inprogress AND attribute_exists(#ipe) AND #ipe < :now_ms)"
-                ),
-                "ExpressionAttributeNames": {
-                    "#id": self.key_attr,
-                    "#expiry": self.expiry_attr,
-                    "#status": self.status_attr,
-                    "#ipe": self.in_progress_expiry_attr,
-                },
+                "ConditionExpression": condition,
                 "ExpressionAttributeValues": {
                     ":now": {"N": str(int(now))},
                     ":now_ms": {"N": str(int(now * 1000))},
