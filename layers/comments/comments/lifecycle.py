@@ -165,9 +165,7 @@ def submit(
     if verdict.outcome == "reject":
         # A rejected submission counts toward the limits too (and a client over them hears 429,
         # not the reasons); a stored one takes its tokens in the transaction that stores it.
-        if rate_limit_per_minute > 0:
-            store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
-            store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
+        _take_rate_tokens(store, sub, epoch, rate_limit_per_minute)
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
 
     created = iso(sub.now)
@@ -202,11 +200,17 @@ def submit(
     except DuplicateComment:
         # Two identical submissions raced past the read above; the marker's condition caught it.
         # The cancelled transaction took no rate tokens: take them as a rejection does.
-        if rate_limit_per_minute > 0:
-            store.take_rate_token("client", sub.client_id, epoch, rate_limit_per_minute)
-            store.take_rate_token("author", sub.author_id, epoch, rate_limit_per_minute)
+        _take_rate_tokens(store, sub, epoch, rate_limit_per_minute)
         dup = stateful_hit(policy, "duplicate")
         raise PolicyViolation(
             [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
         ) from None
     return accepted
+
+
+def _take_rate_tokens(store: CommentStore, sub: Submission, epoch: int, limit: int) -> None:
+    """One token from the client's and one from the author's window, for a submission that is
+    not stored (a stored one takes them in its transaction)."""
+    if limit > 0:
+        store.take_rate_token("client", sub.client_id, epoch, limit)
+        store.take_rate_token("author", sub.author_id, epoch, limit)

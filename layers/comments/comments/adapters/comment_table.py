@@ -46,6 +46,11 @@ def comment_from_item(item: dict[str, Any]) -> StoredComment:
     return StoredComment.model_validate({k: values[k] for k in _COMMENT_FIELDS if k in values})
 
 
+def _rate_limited(now_epoch: int) -> RateLimited:
+    """429, with the seconds left in the current one-minute window as Retry-After."""
+    return RateLimited(retry_after=(now_epoch // 60 + 1) * 60 - now_epoch)
+
+
 def cancellation_codes(exc: Any) -> list[str]:
     return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
@@ -149,11 +154,10 @@ class CommentTable:
     # -- writes --------------------------------------------------------------------------------
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None:
         """Fixed one-minute window, counted by a conditional ADD: the limit holds under races."""
-        minute = now_epoch // 60
         try:
             self.ddb.update_item(**self._rate_window(scope, ident, now_epoch, limit))
         except self.ddb.exceptions.ConditionalCheckFailedException:
-            raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
+            raise _rate_limited(now_epoch) from None
 
     def _rate_window(self, scope: str, ident: str, now_epoch: int, limit: int) -> dict[str, Any]:
         minute = now_epoch // 60
@@ -233,8 +237,7 @@ class CommentTable:
             if 0 <= receipt_at < len(codes) and codes[receipt_at] == "TransactionConflict":
                 raise RequestAlreadyStored(in_flight=True) from None
             if rate_at >= 0 and failed & {rate_at, rate_at + 1}:
-                minute = now_epoch // 60
-                raise RateLimited(retry_after=(minute + 1) * 60 - now_epoch) from None
+                raise _rate_limited(now_epoch) from None
             if marker_at in failed:
                 raise DuplicateComment() from None
             raise
