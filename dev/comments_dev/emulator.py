@@ -85,19 +85,24 @@ class Stack:
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> event bus name
 
     def client(self, service: str) -> Any:
-        creds = _creds()
-        return boto3.client(  # type: ignore[call-overload]
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=creds["aws_access_key_id"],
-            aws_secret_access_key=creds["aws_secret_access_key"],
-            aws_session_token=creds["aws_session_token"],
-        )
+        return client(self.endpoint, service)
 
     def environment(self) -> dict[str, str]:
         """What every local function sees besides its own template variables."""
         return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint}
+
+
+def client(endpoint: str, service: str) -> Any:
+    """A boto3 client for the emulator at `endpoint`, with the local stack's fake credentials."""
+    creds = _creds()
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=creds["aws_access_key_id"],
+        aws_secret_access_key=creds["aws_secret_access_key"],
+        aws_session_token=creds["aws_session_token"],
+    )
 
 
 def _creds() -> dict[str, str]:

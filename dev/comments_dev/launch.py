@@ -7,8 +7,9 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
-from comments_dev.emulator import free_port
+from comments_dev.emulator import client, free_port
 from comments_dev.template import ROOT
 
 
@@ -19,6 +20,10 @@ class DevProcess:
     moderator_token: str
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this dev server's emulator."""
+        return client(self.aws_endpoint, service)
 
     def stop(self) -> None:
         self.process.terminate()

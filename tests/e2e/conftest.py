@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from comments_dev.emulator import free_port
@@ -20,6 +21,10 @@ class DevStack:
     extra_origin_url: str
     aws_endpoint: str
     process: DevProcess
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the dev server's emulator."""
+        return self.process.client(service)
 
 
 def _site_server(api_url: str, port: int) -> ThreadingHTTPServer:

@@ -19,10 +19,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import pytest
 from comments_dev import authorizer
-from comments_dev.emulator import FAKE_CREDENTIALS
 from comments_dev.launch import DevProcess, start_dev_server
 
 SECRET = "attackers-test-signing-key-" + uuid.uuid4().hex
@@ -343,14 +341,6 @@ def test_checking_a_comment_counts_toward_no_limit(stack):
 
 
 # -- nothing personal in logs, metrics, queues, events or the table --------------------------
-def _aws(stack: DevProcess, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack):
@@ -397,7 +387,7 @@ def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack
             break
         time.sleep(0.3)
     queue_url = call(stack, "GET", "/_dev/stack")[2]["queues"]
-    sqs = _aws(stack, "sqs")
+    sqs = stack.client("sqs")
     messages = []
     for url in queue_url.values():
         for _ in range(3):
@@ -419,7 +409,7 @@ def test_no_email_or_ip_in_any_log_line_metric_queue_message_event_or_item(stack
     time.sleep(2)  # the relay and the event tap print what they handle
     events = call(stack, "GET", "/_dev/events")
     table = call(stack, "GET", "/_dev/stack")[2]["tables"]["CommentsTable"]
-    items = _aws(stack, "dynamodb").scan(TableName=table)["Items"]
+    items = stack.client("dynamodb").scan(TableName=table)["Items"]
 
     haystacks = {
         "the server's output (function logs, metrics, access log)": "".join(stack.output),

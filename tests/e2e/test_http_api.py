@@ -5,10 +5,8 @@ import json
 import time
 import uuid
 
-import boto3
 import pytest
 import requests
-from comments_dev.emulator import FAKE_CREDENTIALS
 
 
 def good() -> dict:
@@ -29,16 +27,6 @@ def post(stack, art: str, body, **kwargs) -> requests.Response:
     headers = {"Content-Type": "application/json", **kwargs.pop("headers", {})}
     return requests.post(
         f"{stack.base_url}/articles/{art}/comments", data=data, headers=headers, timeout=15, **kwargs
-    )
-
-
-def aws(stack, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
 
 
@@ -64,7 +52,7 @@ def test_202_held_and_queued(dev_stack):
     assert r.json()["status"] == "pending" and r.json()["reasons"]
     comment_id = r.json()["comment"]["id"]
     # The relay (the stream poller playing Lambda's event source mapping) queues it.
-    sqs = aws(dev_stack, "sqs")
+    sqs = dev_stack.client("sqs")
     url = local_resources(dev_stack)["queues"]["ModerationQueue"]
     deadline, found = time.monotonic() + 20, None
     while time.monotonic() < deadline and found is None:
@@ -102,7 +90,7 @@ def test_403_comments_closed(dev_stack):
     from comments.models import ArticleSettings
 
     art = article()
-    table = CommentTable(local_resources(dev_stack)["tables"]["CommentsTable"], aws(dev_stack, "dynamodb"))
+    table = CommentTable(local_resources(dev_stack)["tables"]["CommentsTable"], dev_stack.client("dynamodb"))
     table.put_article_settings(art, ArticleSettings(closed=True))
     r = post(dev_stack, art, good())
     assert r.status_code == 403

@@ -13,10 +13,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
 import pytest
 import requests
-from comments_dev.emulator import FAKE_CREDENTIALS
 from comments_dev.launch import start_dev_server
 
 CLIENTS = 32
@@ -32,16 +30,6 @@ def load_stack():
     proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0"})
     yield proc
     proc.stop()
-
-
-def aws(stack, service: str):
-    return boto3.client(
-        service,
-        endpoint_url=stack.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def submission(client: int, i: int) -> dict:
@@ -134,7 +122,7 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
 
     # Every 201 and 202 is stored exactly once
     table = requests.get(f"{load_stack.base_url}/_dev/stack", timeout=10).json()["tables"]["CommentsTable"]
-    ddb = aws(load_stack, "dynamodb")
+    ddb = load_stack.client("dynamodb")
     stored: list[dict] = []
     kwargs: dict = {"TableName": table}
     while True:
@@ -155,7 +143,7 @@ def test_2000_submissions_from_32_clients_are_stored_and_queued_exactly_once(loa
 
     # Every 202 is queued exactly once (drain the moderation queue until the relay is done)
     queue = requests.get(f"{load_stack.base_url}/_dev/stack", timeout=10).json()["queues"]["ModerationQueue"]
-    sqs = aws(load_stack, "sqs")
+    sqs = load_stack.client("sqs")
     queued: Counter[str] = Counter()
     drain_started = time.perf_counter()
     quiet_since = time.monotonic()
