@@ -64,3 +64,17 @@ def stored_comment(status: str = "published", body: str = "A calm and considered
         editTokenHash="e" * 64,
         history=[{"at": created, "event": "submitted", "status": status}],
     )
+
+
+def offline_dynamodb() -> Any:
+    """A real boto3 DynamoDB client that cannot reach anything (a closed local port): for unit
+    tests that put botocore's Stubber in front of it, or that never call it."""
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        endpoint_url="http://127.0.0.1:9",
+    )

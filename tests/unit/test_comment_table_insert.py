@@ -3,25 +3,18 @@ reason is matched to the item it belongs to, whatever items this comment's trans
 (published or held, duplicate rule on or off, rate limit on or off, with or without a receipt).
 DynamoDB is botocore's Stubber on a real client: the request sent is checked item by item."""
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 from comments.adapters.comment_table import CommentTable
 from comments.errors import DuplicateComment, RateLimited, RequestAlreadyStored
-from tests_support import stored_comment
+from tests_support import offline_dynamodb, stored_comment
 
 RECEIPT = {"Put": {"TableName": "t", "Item": {"pk": {"S": "fn#hash"}}}}
 NOW = 1_795_000_000
 
 
 def table_and_stub():
-    client = boto3.client(
-        "dynamodb",
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="x",
-        endpoint_url="http://127.0.0.1:9",
-    )
+    client = offline_dynamodb()
     return CommentTable("t", client), Stubber(client)
 
 

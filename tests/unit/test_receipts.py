@@ -3,26 +3,14 @@ in which Powertools' own write condition (which the receipt's Put uses) would re
 
 import time
 
-import boto3
 import pytest
 from comments.adapters.receipts import ReceiptStore, _live
+from tests_support import offline_dynamodb
 
 
 @pytest.fixture(scope="module")
 def store():
-    client = boto3.client(
-        "dynamodb", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
-    )
-    return ReceiptStore(
-        table_name="t",
-        key_attr="pk",
-        expiry_attr="expiration",
-        in_progress_expiry_attr="idemInProgressExpiration",
-        status_attr="idemStatus",
-        data_attr="idemData",
-        validation_key_attr="idemValidation",
-        boto3_client=client,
-    )
+    return ReceiptStore.for_table("t", offline_dynamodb())
 
 
 def record(status, expires_in, in_progress_deadline_in=None):

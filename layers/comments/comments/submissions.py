@@ -149,16 +149,7 @@ def _idempotent() -> tuple[Any, Any, Any]:
     from comments.adapters.dynamo import client
     from comments.adapters.receipts import ReceiptStore
 
-    persistence = ReceiptStore(
-        table_name=settings().table_name,
-        key_attr="pk",
-        expiry_attr="expiration",
-        in_progress_expiry_attr="idemInProgressExpiration",
-        status_attr="idemStatus",
-        data_attr="idemData",
-        validation_key_attr="idemValidation",
-        boto3_client=client(),
-    )
+    persistence = ReceiptStore.for_table(settings().table_name, client())
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="payload",

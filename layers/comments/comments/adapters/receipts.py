@@ -53,6 +53,20 @@ _attempt: ContextVar[Attempt | None] = ContextVar("comments_idempotent_attempt",
 
 
 class ReceiptStore(DynamoDBPersistenceLayer):
+    @classmethod
+    def for_table(cls, table_name: str, client: Any) -> ReceiptStore:
+        """The store on the comments table, with its attribute names (README "Table design")."""
+        return cls(
+            table_name=table_name,
+            key_attr="pk",
+            expiry_attr="expiration",
+            in_progress_expiry_attr="idemInProgressExpiration",
+            status_attr="idemStatus",
+            data_attr="idemData",
+            validation_key_attr="idemValidation",
+            boto3_client=client,
+        )
+
     @contextmanager
     def attempt(self, sub: Submission, store: CommentTable) -> Iterator[Attempt]:
         current = Attempt(sub, store)
