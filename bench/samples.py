@@ -99,12 +99,14 @@ def submit_event(
 def stored_comment(
     status: str = "published", length: int = 200, seed: int = 1, body: str | None = None
 ) -> Any:
-    """A StoredComment as lifecycle.submit builds it (hits from the real policy engine)."""
-    from comments import keys
-    from comments.ids import new_comment_id
-    from comments.lifecycle import STATUS_FOR, iso
-    from comments.models import StoredComment
+    """A StoredComment as the domain's submission.submit builds it (hits from the real policy engine)."""
+    from comments.domain.hmac_keys import HmacKeys
+    from comments.domain.ids import new_comment_id
+    from comments.domain.models import StoredComment, iso
+    from comments.domain.submission import STATUS_FOR
     from comments.policy.engine import default_policy, evaluate
+
+    keys = HmacKeys(SECRET.encode())
 
     text = body if body is not None else (HELD_BODY if status == "pending" else comment_text(length, seed))
     verdict = evaluate(default_policy(), body=text, name="Ada Lovelace")
@@ -168,16 +170,14 @@ def public_item(comment: Any) -> dict[str, Any]:
 
 
 def with_secret() -> None:
-    """Make `comments.keys` in this process derive keys from the bench's secret."""
+    """Make the functions' runtime in this process derive keys from the bench's secret."""
     import os
 
     os.environ.setdefault("TABLE_NAME", "CommentsTable")
     os.environ["COMMENTS_DEV_SECRET"] = SECRET
-    from comments import keys, settings
+    from comments.api import runtime
 
-    settings.settings.cache_clear()
-    keys._root.cache_clear()
-    keys._key.cache_clear()
+    runtime.use(None)
 
 
 def _status(expected: int) -> Any:

@@ -174,7 +174,9 @@ def _record_approval(
 ) -> list[tuple[str, dict[str, Any]]]:
     """A moderator approves the held comment just recorded (moderation.decide, as the
     moderation function calls it): the comment item is read back, then moved to published."""
-    from comments import moderation, runtime
+    from comments.api import runtime
+    from comments.domain import moderation
+    from comments.domain.requests import DecisionIn
 
     transaction = next(p for op, p in held_calls if op == "TransactWriteItems")
     item = next(
@@ -189,10 +191,10 @@ def _record_approval(
 
     with Recorder(client, {"GetItem": {"Item": item}}) as recorder:
         moderation.decide(
-            runtime.table(),
+            runtime.current().table,
             NoQueue(),  # type: ignore[arg-type]
             item["id"]["S"],
-            moderation.DecisionIn(decision="approve"),
+            DecisionIn(decision="approve"),
             moderation.Moderator(id="m-1", name="moderator"),
             samples.NOW,
         )
@@ -245,9 +247,9 @@ def time_scenario(
 def measure(rounds: int = 5, requests: int = 300) -> dict[str, Any]:
     _environment()
     handler = load_submit()
-    from comments.adapters.dynamo import client as ddb_client
+    from comments.api import runtime
 
-    client = ddb_client()
+    client = runtime.current().ddb
     # The first request of a container builds what is cached (policy, keys, idempotency
     # config); it is not part of the warm figure.
     recorded = record(handler, client)

@@ -4,29 +4,17 @@ from typing import Any
 
 
 def reset() -> None:
-    """Clients, settings and keys are built once per container; a test is a new container."""
-    from comments import keys, moderation_api, runtime, settings, submissions
-    from comments.adapters import dynamo, events, queue
+    """Clients, settings and keys live on one runtime per container; a test is a new container."""
+    from comments.api import runtime
 
-    for fn in (
-        settings.settings,
-        keys._root,
-        keys._key,
-        runtime.table,
-        runtime._ssm,
-        dynamo.client,
-        queue.client,
-        events.client,
-        submissions._idempotent,
-        moderation_api.queue,
-        moderation_api.dead_letters,
-    ):
-        fn.cache_clear()
-    runtime._last_good.clear()
-    # Powertools Parameters keeps its SSM / Secrets Manager clients (and their endpoints) per process.
-    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+    runtime.use(None)
 
-    DEFAULT_PROVIDERS.clear()
+
+def functions_ddb() -> Any:
+    """The DynamoDB client the functions in this process use (to hook faults into it)."""
+    from comments.api import runtime
+
+    return runtime.current().ddb
 
 
 _CONSONANTS = "bcdfghjkmnpqrstvwxz"
@@ -43,7 +31,7 @@ def unique_tag(length: int = 10) -> str:
 def stored_comment(status: str = "published", body: str = "A calm and considered remark.") -> Any:
     """A StoredComment as the submit path builds it, hits from the real policy engine, with fixed
     ids and hashes (no secret needed)."""
-    from comments.models import StoredComment
+    from comments.domain.models import StoredComment
     from comments.policy.engine import default_policy, evaluate
 
     verdict = evaluate(default_policy(), body=body, name="Ada")

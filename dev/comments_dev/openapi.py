@@ -1,7 +1,7 @@
 """The OpenAPI 3 document of the HTTP API, served by the dev server at /openapi.json.
 
 The functions use Powertools' APIGatewayHttpResolver *without* `enable_validation` (cold start:
-bodies are parsed by `comments.http.json_object` and validated by the layer's pydantic models),
+bodies are parsed by `comments.api.http.json_object` and validated by the layer's pydantic models),
 so their routes carry no request or response models for Powertools to describe. This builds a
 documentation-only resolver instead: one route per `HttpApi` event of template.yaml (so the
 document cannot drift from what is deployed), each with the layer's own pydantic models as its
@@ -141,10 +141,6 @@ class Erased(_Closed):
     erased: int
 
 
-class ReleaseIn(BaseModel):
-    claim: str
-
-
 # -- errors: always JSON with an `error` code, never a stack trace ------------------------------
 class BadRequestBody(_Closed):
     error: Literal["bad_request"]
@@ -215,8 +211,16 @@ class Operation:
 
 
 def _operations() -> dict[str, Operation]:
-    from comments import moderation, moderation_api
-    from comments.models import ArticleSettings, CommentDraft, DeleteIn, EditIn
+    from comments.domain.models import ArticleSettings
+    from comments.domain.requests import (
+        AuthorIn,
+        CommentDraft,
+        DecisionIn,
+        DeleteIn,
+        EditIn,
+        ReleaseIn,
+        ReportIn,
+    )
 
     submit_errors = {
         **_SHARED_ERRORS,
@@ -248,7 +252,7 @@ def _operations() -> dict[str, Operation]:
         "POST /articles/{articleId}/comments/{commentId}/reports": Operation(
             "Report a published comment",
             {202: Received, **_SHARED_ERRORS, 422: ValidationErrorBody},
-            body=moderation.ReportIn,
+            body=ReportIn,
         ),
         "PATCH /articles/{articleId}/comments/{commentId}": Operation(
             "Edit your own comment within the edit window",
@@ -278,12 +282,12 @@ def _operations() -> dict[str, Operation]:
         "POST /moderation/comments/{commentId}/decision": Operation(
             "Approve or reject a held comment",
             {200: DecisionOut, **_MODERATION_ERRORS, 409: AlreadyDecided, 422: ValidationErrorBody},
-            body=moderation.DecisionIn,
+            body=DecisionIn,
             tags=("moderation",),
         ),
         "POST /moderation/comments/{commentId}/release": Operation(
             "Give a claimed comment back to the queue",
-            {200: Released, **_MODERATION_ERRORS},
+            {200: Released, **_MODERATION_ERRORS, 422: ValidationErrorBody},
             body=ReleaseIn,
             tags=("moderation",),
         ),
@@ -312,13 +316,13 @@ def _operations() -> dict[str, Operation]:
         "POST /moderation/authors/export": Operation(
             "Every comment by one author",
             {200: Exported, **_MODERATION_ERRORS, 422: ValidationErrorBody},
-            body=moderation_api.AuthorIn,
+            body=AuthorIn,
             tags=("moderation",),
         ),
         "POST /moderation/authors/erase": Operation(
             "Erase an author (the right to be forgotten)",
             {200: Erased, **_MODERATION_ERRORS, 422: ValidationErrorBody},
-            body=moderation_api.AuthorIn,
+            body=AuthorIn,
             tags=("moderation",),
         ),
     }

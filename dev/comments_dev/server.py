@@ -257,9 +257,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, pages.article_page(api).encode(), content_type="text/html; charset=utf-8")
             return True
         if path == "/policy":
-            from comments import runtime
+            from comments.api import runtime
 
-            html = pages.policy_page(runtime.policy())
+            html = pages.policy_page(runtime.current().policy())
             self._send(200, html.encode(), content_type="text/html; charset=utf-8")
             return True
         if path in ("/moderation", "/moderation/"):  # the moderator console; the API is under /moderation/...

@@ -4,29 +4,21 @@ GET /articles/comment-counts (published comments per article)."""
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-from comments import reading
-from comments.errors import NotFound
-from comments.http import install_error_handlers, response
-from comments.ids import is_article_id
+from comments.api import read as api
 
 logger = Logger()
 app = APIGatewayHttpResolver()
-install_error_handlers(app, logger)
+api.install_error_handlers(app, logger)
 
 
 @app.get("/articles/<articleId>/comments")
 def list_comments(articleId: str):
-    if not is_article_id(articleId):
-        raise NotFound()
-    params = app.current_event.query_string_parameters or {}
-    page = reading.published_page(articleId, params.get("limit"), params.get("cursor"))
-    return response(200, page, {"Cache-Control": "public, max-age=5"})
+    return api.list_comments(articleId, app.current_event.raw_event)
 
 
 @app.get("/articles/comment-counts")
 def comment_counts():
-    params = app.current_event.query_string_parameters or {}
-    return response(200, reading.comment_counts(params.get("ids")), {"Cache-Control": "public, max-age=30"})
+    return api.comment_counts(app.current_event.raw_event)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,41 +3,24 @@
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
-from comments import submissions
-from comments.errors import NotFound
-from comments.http import install_error_handlers, response
-from comments.ids import is_article_id
+from comments.api import submit as api
 
 logger = Logger()
 metrics = Metrics()
 app = APIGatewayHttpResolver()
-install_error_handlers(app, logger)
-
-
-def _article(article_id: str) -> str:
-    if not is_article_id(article_id):
-        raise NotFound()
-    return article_id
+api.install_error_handlers(app, logger)
 
 
 @app.post("/articles/<articleId>/comments")
 def submit(articleId: str):
-    status, body = submissions.submit(
-        _article(articleId),
-        app.current_event.raw_event,
-        app.current_event.request_context.http.source_ip,
-        lambda_context=app.lambda_context,
-        metrics=metrics,
+    return api.submit(
+        articleId, app.current_event.raw_event, lambda_context=app.lambda_context, metrics=metrics
     )
-    return response(status, body)
 
 
 @app.post("/articles/<articleId>/comments/validate")
 def validate(articleId: str):
-    body = submissions.validate(
-        _article(articleId), app.current_event.raw_event, app.current_event.request_context.http.source_ip
-    )
-    return response(200, body)
+    return api.validate(articleId, app.current_event.raw_event)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -79,7 +79,7 @@ def test_layer_is_laid_out_for_opt_python(built):
     assert (layer / "aws_lambda_powertools").is_dir() and (layer / "pydantic").is_dir()
     assert any((layer / "comments" / "policy" / "data").iterdir())
     # Bytecode ships in the layer (/opt is read-only: without it every cold start compiles again).
-    assert list((layer / "comments" / "__pycache__").glob("lifecycle.cpython-313.pyc"))
+    assert list((layer / "comments" / "domain" / "__pycache__").glob("submission.cpython-313.pyc"))
     assert list((layer / "pydantic" / "__pycache__").glob("*.cpython-313.pyc"))
 
 

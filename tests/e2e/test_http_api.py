@@ -87,7 +87,7 @@ def test_400_not_json(dev_stack):
 
 def test_403_comments_closed(dev_stack):
     from comments.adapters.comment_table import CommentTable
-    from comments.models import ArticleSettings
+    from comments.domain.models import ArticleSettings
 
     art = article()
     table = CommentTable(local_resources(dev_stack)["tables"]["CommentsTable"], dev_stack.client("dynamodb"))

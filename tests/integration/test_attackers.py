@@ -70,17 +70,13 @@ def test_a_cursor_does_not_read_a_look_alike_article(api, other):
 
 
 def test_a_cursor_re_signed_with_another_deployments_secret_is_refused(api, monkeypatch):
-    from comments import keys
-    from tests_support import reset
+    from comments.domain.hmac_keys import HmacKeys
 
-    monkeypatch.setenv("COMMENTS_DEV_SECRET", "another-deployment-" + "x" * 40)
-    reset()
-    foreign = keys.sign(
+    another_deployment = HmacKeys(b"another-deployment-" + b"x" * 40)
+    foreign = another_deployment.sign(
         "cursor",
         json.dumps({"a": ARTICLE, "k": {"pk": "C#x", "gsi1pk": f"A#{ARTICLE}", "gsi1sk": "x"}}).encode(),
     )
-    monkeypatch.delenv("COMMENTS_DEV_SECRET")
-    reset()
     assert api.call("GET", f"/articles/{ARTICLE}/comments", query=f"cursor={foreign}").status == 400
 
 

@@ -93,13 +93,10 @@ def recorder(api, aws_stack, monkeypatch):
         return original_call(self, operation_name, api_params)
 
     def invoke(self, event):
-        # Each function is its own container in AWS: none inherits another's secret.
-        from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
-        from comments import keys
+        # Each function is its own container in AWS: none inherits another's secret or clients.
+        from comments.api import runtime
 
-        keys._root.cache_clear()
-        keys._key.cache_clear()
-        DEFAULT_PROVIDERS.clear()
+        runtime.use(None)
         rec.current.name = self.name
         try:
             return original_invoke(self, event)

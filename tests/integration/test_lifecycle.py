@@ -109,7 +109,7 @@ def keys_of_other(api) -> str:
 def test_after_the_window_edits_and_deletes_are_refused(api, monkeypatch):
     first = post(api)
     later = datetime.now(UTC) + timedelta(minutes=16)
-    monkeypatch.setattr("comments.runtime.now", lambda: later)
+    monkeypatch.setattr("comments.api.runtime.Runtime.now", staticmethod(lambda: later))
     reply = patch(api, first["comment"]["id"], first["editToken"], "Too late.")
     assert reply.status == 403 and reply.json == {"error": "edit_window_closed"}
     assert delete(api, first["comment"]["id"], first["editToken"]).json == {"error": "edit_window_closed"}

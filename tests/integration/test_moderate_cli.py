@@ -16,8 +16,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-from comments_dev import moderate_cli
-from comments_dev.moderate_cli import main
+from comments_cli import resources
+from comments_cli.moderate.display import highlight
+from comments_cli.moderate.main import main
 from comments_dev.streams import stream_mappings
 from conftest import MODERATOR
 
@@ -27,12 +28,12 @@ SHOUTING = "THIS IS ABSOLUTELY OUTRAGEOUS AND NOBODY CARES"
 
 
 @pytest.fixture(autouse=True)
-def _environment_restored():
-    """main() sets the variables the layer reads; no test leaks them into the next."""
-    saved = dict(os.environ)
+def _environment_untouched():
+    """main() builds its own runtime from what it resolved: it changes nothing in the process's
+    environment (a tool must not leak configuration into the code it shares a process with)."""
+    saved = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     yield
-    os.environ.clear()
-    os.environ.update(saved)
+    assert {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"} == saved
 
 
 @pytest.fixture
@@ -255,10 +256,10 @@ def test_highlight_marks_overlaps_once_and_hides_control_characters():
         {"rule": "reported", "verdict": "hold", "field": "body", "spans": []},
     ]
     text = "abcdefgh  xyz\x1b[2J"
-    assert moderate_cli.highlight(text, hits, "body", colour=False) == "[[abcdefgh]]  [[xyz]]\ufffd[2J"
-    coloured = moderate_cli.highlight(text, hits, "body", colour=True)
+    assert highlight(text, hits, "body", colour=False) == "[[abcdefgh]]  [[xyz]]\ufffd[2J"
+    coloured = highlight(text, hits, "body", colour=True)
     assert "\x1b[1;7;33mabcdefgh\x1b[0m" in coloured and "\x1b[1;7;31mxyz\x1b[0m" in coloured
-    assert moderate_cli.highlight("admin", hits, "name", colour=False) == "[[adm]]in"
+    assert highlight("admin", hits, "name", colour=False) == "[[adm]]in"
 
 
 # -- one key at a time on a terminal ---------------------------------------------------------------
@@ -503,9 +504,8 @@ def test_the_emulator_is_discovered_and_ambiguity_refused(moto_server, monkeypat
         for var in (*RESOURCE_VARS, *FAKE_CREDENTIALS):
             monkeypatch.delenv(var, raising=False)
         monkeypatch.setenv("AWS_ENDPOINT_URL", server.endpoint)
-        args = moderate_cli.parser().parse_args(["list"])
-        moderate_cli.prepare_aws(args)
-        found = moderate_cli.resolve(args, os.environ)
+        session = resources.aws_session(None, None)
+        found = resources.resolve({}, None, session)
         assert found.values == {
             "table": stack.tables["CommentsTable"],
             "queue": stack.queues["ModerationQueue"],
@@ -517,8 +517,6 @@ def test_the_emulator_is_discovered_and_ambiguity_refused(moto_server, monkeypat
         assert "No held comments waiting" in capsys.readouterr().out
         # Two stacks on one emulator: refused, never guessed
         create_stack(server.endpoint, {}, prefix="other-")
-        for var in RESOURCE_VARS:  # the first run handed them to the layer through the environment
-            monkeypatch.delenv(var, raising=False)
         assert main(["list"]) == 2
         assert "choose one with --table or TABLE_NAME" in capsys.readouterr().err
     finally:
@@ -546,8 +544,6 @@ def test_the_console_script_runs(api, aws_stack, relay):
 
 
 def test_author_export_and_erase_from_the_terminal(api, aws_stack, capsys):
-    from comments_dev.moderate_cli import main
-
     # Given two comments by one author
     for word in ("first", "second"):
         reply = api.call(

@@ -121,7 +121,7 @@ def test_body_over_32_kib_is_too_large(api, aws_stack):
 
 def test_closed_article_refuses_comments(api, aws_stack):
     from comments.adapters.comment_table import CommentTable
-    from comments.models import ArticleSettings
+    from comments.domain.models import ArticleSettings
 
     # Given an article closed for comments
     CommentTable(aws_stack.tables["CommentsTable"]).put_article_settings(

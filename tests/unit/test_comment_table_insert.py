@@ -6,7 +6,7 @@ DynamoDB is botocore's Stubber on a real client: the request sent is checked ite
 import pytest
 from botocore.stub import ANY, Stubber
 from comments.adapters.comment_table import CommentTable
-from comments.errors import DuplicateComment, RateLimited, RequestAlreadyStored
+from comments.domain.errors import DuplicateComment, RateLimited, RequestAlreadyStored
 from tests_support import offline_dynamodb, stored_comment
 
 RECEIPT = {"Put": {"TableName": "t", "Item": {"pk": {"S": "fn#hash"}}}}

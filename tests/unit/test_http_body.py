@@ -4,8 +4,8 @@ import base64
 import json
 
 import pytest
-from comments.errors import BadRequest, PayloadTooLarge
-from comments.http import MAX_BODY_BYTES, json_object
+from comments.api.http import MAX_BODY_BYTES, json_object
+from comments.domain.errors import BadRequest, PayloadTooLarge
 
 
 def event(body: bytes | str | None, b64: bool = False) -> dict:

@@ -3,22 +3,13 @@
 import json
 
 import pytest
-from comments import keys, reading
-from comments.errors import BadRequest
-from comments.ids import is_article_id, is_comment_id, new_comment_id
+from comments.domain import hmac_keys, reading
+from comments.domain.errors import BadRequest
+from comments.domain.ids import is_article_id, is_comment_id, new_comment_id
 from hypothesis import given
 from hypothesis import strategies as st
 
-
-@pytest.fixture(autouse=True)
-def dev_secret(monkeypatch):
-    from tests_support import reset
-
-    monkeypatch.setenv("TABLE_NAME", "unit")
-    monkeypatch.setenv("COMMENTS_DEV_SECRET", "unit-test-secret")
-    reset()
-    yield
-    reset()
+keys = hmac_keys.HmacKeys(b"unit-test-secret")
 
 
 @pytest.mark.parametrize("good", ["a", "russia-syria-2017", "A.b_c~d-e", "9" * 128])
@@ -52,23 +43,31 @@ def test_edit_token_is_derived_and_checked_in_constant_time():
 
 
 def test_a_cursor_round_trips_for_its_article_only():
-    cursor = reading.encode_cursor("art-1", {"pk": "C#X", "gsi1pk": "A#art-1", "gsi1sk": "t#X"})
-    assert reading.decode_cursor("art-1", cursor)["gsi1sk"] == "t#X"
+    cursor = reading.encode_cursor(keys, "art-1", {"pk": "C#X", "gsi1pk": "A#art-1", "gsi1sk": "t#X"})
+    assert reading.decode_cursor(keys, "art-1", cursor)["gsi1sk"] == "t#X"
     with pytest.raises(BadRequest):
-        reading.decode_cursor("art-2", cursor)
+        reading.decode_cursor(keys, "art-2", cursor)
 
 
 @given(st.text(max_size=300))
 def test_no_forged_cursor_is_accepted(text):
     with pytest.raises(BadRequest):
-        reading.decode_cursor("art-1", text)
+        reading.decode_cursor(keys, "art-1", text)
 
 
 @given(st.dictionaries(st.sampled_from(["pk", "gsi1pk", "gsi1sk"]), st.text(max_size=30), min_size=1))
 def test_a_tampered_cursor_payload_is_refused(key):
-    cursor = reading.encode_cursor("art-1", {"pk": "C#X", "gsi1pk": "A#art-1", "gsi1sk": "t#X"})
+    cursor = reading.encode_cursor(keys, "art-1", {"pk": "C#X", "gsi1pk": "A#art-1", "gsi1sk": "t#X"})
     _, mac = cursor.split(".")
-    forged = keys._b64(json.dumps({"a": "art-1", "k": key}).encode()) + "." + mac
+    forged = hmac_keys._b64(json.dumps({"a": "art-1", "k": key}).encode()) + "." + mac
     if forged != cursor:
         with pytest.raises(BadRequest):
-            reading.decode_cursor("art-1", forged)
+            reading.decode_cursor(keys, "art-1", forged)
+
+
+def test_keys_of_another_secret_verify_nothing_of_this_one():
+    cursor = reading.encode_cursor(keys, "art-1", {"pk": "C#X", "gsi1pk": "A#art-1", "gsi1sk": "t#X"})
+    other = hmac_keys.HmacKeys(b"another-deployment")
+    with pytest.raises(BadRequest):
+        reading.decode_cursor(other, "art-1", cursor)
+    assert other.author_id("ada@example.org") != keys.author_id("ada@example.org")

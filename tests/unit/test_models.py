@@ -1,7 +1,9 @@
 """What a comment form may send, and what a reader is shown."""
 
 import pytest
-from comments.models import Comment, CommentDraft, StoredComment, validation_details
+from comments.api.http import validation_details
+from comments.domain.models import Comment, StoredComment
+from comments.domain.requests import CommentDraft
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError

@@ -55,6 +55,7 @@ USES: dict[str, set[tuple[str, str]]] = {
     },
     "AuthorFunction": {
         ("dynamodb:GetItem", T),
+        ("dynamodb:BatchGetItem", T),
         ("dynamodb:UpdateItem", T),
         ("secretsmanager:GetSecretValue", SECRET),
     },

@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from comments_dev.policy_cli import main
+from comments_cli.policy import main
 
 
 def feed(monkeypatch, data: bytes) -> None:

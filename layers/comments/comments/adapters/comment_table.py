@@ -10,14 +10,18 @@
 Every write states its condition.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from comments.adapters.dynamo import client, from_item, to_item
-from comments.errors import AlreadyDecided, DuplicateComment, NotFound, RateLimited, RequestAlreadyStored
-from comments.models import ArticleSettings, Comment, StoredComment
-
-if TYPE_CHECKING:
-    from comments.lifecycle import SubmissionState
+from comments.adapters.dynamo import from_item, new_client, to_item
+from comments.domain.errors import (
+    AlreadyDecided,
+    DuplicateComment,
+    NotFound,
+    RateLimited,
+    RequestAlreadyStored,
+)
+from comments.domain.models import ArticleSettings, Comment, StoredComment
+from comments.domain.ports import SubmissionState
 
 ARTICLE_INDEX = "ArticleIndex"
 AUTHOR_INDEX = "AuthorIndex"
@@ -56,7 +60,7 @@ def cancellation_codes(exc: Any) -> list[str]:
 
 
 class CommentTable:
-    """The boto3 adapter behind the lifecycle's store protocol."""
+    """The boto3 adapter behind the domain's `CommentStore` port."""
 
     def __init__(self, table_name: str, ddb: Any | None = None) -> None:
         self.name = table_name
@@ -65,7 +69,7 @@ class CommentTable:
     @property
     def ddb(self) -> Any:
         if self._ddb is None:
-            self._ddb = client()
+            self._ddb = new_client()
         return self._ddb
 
     # -- reads ---------------------------------------------------------------------------------
@@ -76,30 +80,23 @@ class CommentTable:
 
     def article_settings(self, article_id: str) -> ArticleSettings:
         item = self.ddb.get_item(TableName=self.name, Key={"pk": {"S": f"ART#{article_id}"}}).get("Item")
-        if not item:
-            return ArticleSettings()
-        return ArticleSettings.model_validate(from_item(item))
-
-    def is_banned(self, author_id: str, now_epoch: int) -> bool:
-        item = self.ddb.get_item(TableName=self.name, Key={"pk": {"S": f"BAN#{author_id}"}}).get("Item")
-        if not item:
-            return False
-        until = from_item(item).get("expiration")
-        return until is None or int(until) > now_epoch
+        return ArticleSettings.from_stored(from_item(item) if item else None)
 
     def submission_state(
-        self, article_id: str, author_id: str, fingerprint: str, now_epoch: int, also: str | None = None
-    ) -> tuple["SubmissionState", dict[str, Any] | None]:
-        """The article's settings, the author's ban and the duplicate marker in one strongly
-        consistent BatchGetItem (one round trip instead of three on the submit path), and with
-        them the item whose key is `also` (an idempotency record), as DynamoDB returned it."""
-        from comments.lifecycle import SubmissionState
-
-        keys = {
-            "settings": f"ART#{article_id}",
-            "ban": f"BAN#{author_id}",
-            "duplicate": f"D#{author_id}#{fingerprint}",
-        }
+        self,
+        article_id: str,
+        author_id: str,
+        fingerprint: str | None,
+        now_epoch: int,
+        also: str | None = None,
+    ) -> tuple[SubmissionState, dict[str, Any] | None]:
+        """The article's settings, the author's ban and (with a fingerprint) the duplicate marker
+        in one strongly consistent BatchGetItem (one round trip instead of three on the submit
+        path), and with them the item whose key is `also` (an idempotency record), as DynamoDB
+        returned it."""
+        keys = {"settings": f"ART#{article_id}", "ban": f"BAN#{author_id}"}
+        if fingerprint is not None:
+            keys["duplicate"] = f"D#{author_id}#{fingerprint}"
         if also is not None:
             keys["also"] = also
         raw: dict[str, Any] | None = None
@@ -116,11 +113,10 @@ class CommentTable:
                 values = from_item(item)
                 found[str(values["pk"])] = values
             request = reply.get("UnprocessedKeys") or {}
-        settings = found.get(keys["settings"])
         ban = found.get(keys["ban"])
-        marker = found.get(keys["duplicate"])
+        marker = found.get(keys.get("duplicate", ""))
         state = SubmissionState(
-            settings=ArticleSettings.model_validate(settings) if settings else ArticleSettings(),
+            settings=ArticleSettings.from_stored(found.get(keys["settings"])),
             banned=ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch),
             duplicate_of=(
                 str(marker["commentId"]) if marker and int(marker.get("expiration", 0)) > now_epoch else None
@@ -181,11 +177,13 @@ class CommentTable:
         now_epoch: int,
         rate_limit_per_minute: int = 0,
         receipt: dict[str, Any] | None = None,
+        open_article: bool = False,
     ) -> None:
         """The comment, its duplicate marker (unless the policy's duplicate rule is off), its
         article's counter (if published), a token from the client's and the author's rate
-        windows (if limited) and the idempotent request's receipt (if any), in one transaction:
-        all or nothing, in one round trip."""
+        windows (if limited), the article's opening time (for its first comment) and the
+        idempotent request's receipt (if any), in one transaction: all or nothing, in one
+        round trip."""
         items: list[dict[str, Any]] = [
             {
                 "Put": {
@@ -222,6 +220,8 @@ class CommentTable:
                 items.append({"Update": self._rate_window(scope, ident, now_epoch, rate_limit_per_minute)})
         if comment.status == "published":
             items.append(self._count(comment.articleId, +1))
+        if open_article:
+            items.append(self._open_article(comment.articleId, comment.createdAt))
         receipt_at = len(items) if receipt is not None else -1
         if receipt is not None:
             items.append(receipt)
@@ -252,6 +252,19 @@ class CommentTable:
                 "Key": {"pk": {"S": f"CNT#{article_id}"}},
                 "UpdateExpression": "ADD n :d SET kind = :kind",
                 "ExpressionAttributeValues": {":d": {"N": str(delta)}, ":kind": {"S": "count"}},
+            }
+        }
+
+    def _open_article(self, article_id: str, at: str) -> dict[str, Any]:
+        """The article's settings item records when its first comment came (auto-close counts
+        from there); a later first-comment race keeps the earlier time."""
+        return {
+            "Update": {
+                "TableName": self.name,
+                "Key": {"pk": {"S": f"ART#{article_id}"}},
+                "UpdateExpression": "SET opened_at = if_not_exists(opened_at, :at), kind = :article",
+                "ConditionExpression": "attribute_not_exists(pk) OR kind = :article",
+                "ExpressionAttributeValues": {":at": {"S": at}, ":article": {"S": "article"}},
             }
         }
 
@@ -431,6 +444,25 @@ class CommentTable:
         except AlreadyDecided:
             return False
         return True
+
+    def author_comments(self, author_id: str) -> list[StoredComment]:
+        """Every comment by one author (any status), oldest first, through the AuthorIndex."""
+        return self.comments_by_ids(self.author_comment_ids(author_id))
+
+    def erase(self, comment: StoredComment, entry: dict[str, Any], now: str) -> StoredComment:
+        """Empty the name, body and hits, remove every identity (author and client hashes, edit
+        token hash, the author index keys, report count), take it off the public list, and
+        replace its history with the one entry saying that an erasure took place."""
+        return self.transition(
+            comment,
+            expect=(comment.status,),
+            status="erased",
+            entry=entry,
+            now=now,
+            set_values={"name": "", "body": "", "hits": []},
+            remove=("authorId", "clientId", "editTokenHash", "gsi2pk", "gsi2sk", "reports"),
+            replace_history=True,
+        )
 
     def author_comment_ids(self, author_id: str) -> list[str]:
         ids: list[str] = []

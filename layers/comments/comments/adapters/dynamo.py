@@ -1,16 +1,16 @@
-"""The DynamoDB client, created once per container, lazily (cold start), with short timeouts so a
-throttled or unreachable table becomes a fast 503 instead of a hung Lambda."""
+"""The DynamoDB client, with short timeouts so a throttled or unreachable table becomes a fast
+503 instead of a hung Lambda, and items written and read as plain values."""
 
 from functools import cache
 from typing import Any
 
 
-@cache
-def client() -> Any:
+def new_client(session: Any = None) -> Any:
     from comments.adapters import aws
 
     return aws.client(
         "dynamodb",
+        session,
         # Three tries in all, of at most 1 s to connect and 2 s to answer (DynamoDB answers
         # in milliseconds): a stalled table is a 503 within the function's 10 s, not a timeout.
         retries={"mode": "standard", "total_max_attempts": 3},

@@ -1,15 +1,13 @@
-"""The EventBridge bus for comment lifecycle events: the client, created once, lazily."""
+"""The EventBridge bus for comment lifecycle events."""
 
-from functools import cache
 from typing import Any
 
 
-@cache
-def client() -> Any:
+def new_client(session: Any = None) -> Any:
     from comments.adapters import aws
 
     return aws.client(
-        "events", retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
+        "events", session, retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5
     )
 
 
@@ -17,7 +15,14 @@ class EventPublishFailed(Exception):
     """EventBridge refused an entry: the stream record is retried."""
 
 
-def publish(bus_name: str, entry: dict[str, Any]) -> None:
-    reply = client().put_events(Entries=[{**entry, "EventBusName": bus_name}])
-    if reply.get("FailedEntryCount"):
-        raise EventPublishFailed(reply["Entries"][0].get("ErrorCode", "unknown"))
+class EventBridgeBus:
+    """One bus, by name: the domain's EventBus port."""
+
+    def __init__(self, name: str, client: Any) -> None:
+        self.name = name
+        self.client = client
+
+    def publish(self, entry: dict[str, Any]) -> None:
+        reply = self.client.put_events(Entries=[{**entry, "EventBusName": self.name}])
+        if reply.get("FailedEntryCount"):
+            raise EventPublishFailed(reply["Entries"][0].get("ErrorCode", "unknown"))

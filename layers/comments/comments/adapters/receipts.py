@@ -33,7 +33,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 
 if TYPE_CHECKING:
     from comments.adapters.comment_table import CommentTable
-    from comments.lifecycle import Accepted, Submission
+    from comments.domain.submission import Accepted, Submission
 
 COMPLETED = "COMPLETED"
 INPROGRESS = "INPROGRESS"
@@ -81,10 +81,9 @@ class ReceiptStore(DynamoDBPersistenceLayer):
         if current is None:  # not inside `attempt`: Powertools' own INPROGRESS write
             super()._put_record(data_record)
             return
-        from comments import lifecycle
-
         pk = self._get_key(data_record.idempotency_key)[self.key_attr]["S"]
-        item = lifecycle.read_state(current.store, current.sub, also=pk)
+        # The submission's own state read, with the record in the same round trip.
+        item = current.sub.read_state(current.store, also=pk)
         if item is not None and _live(item, self):
             old = self._item_to_data_record(item)
             self._validate_payload(data_payload=data_record, stored_data_record=old)

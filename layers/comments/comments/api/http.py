@@ -4,9 +4,18 @@ place where domain errors become the contract's error bodies."""
 import base64
 import binascii
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from comments.errors import BadRequest, CommentError, PayloadTooLarge, ServiceUnavailable
+from comments.domain.errors import (
+    BadRequest,
+    CommentError,
+    PayloadTooLarge,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 MAX_BODY_BYTES = 32 * 1024
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
@@ -74,6 +83,44 @@ def json_object(event: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise BadRequest("The request body must be a JSON object.")
     return value
+
+
+def validation_details(exc: Any) -> list[dict[str, Any]]:
+    """pydantic errors as contract `details`, without echoing the input (it may hold an email)."""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        msg = str(err.get("msg", "invalid"))
+        details.append(
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())) or "body",
+                "message": msg.removeprefix("Value error, "),
+                "type": err.get("type", "value_error"),
+            }
+        )
+    return details
+
+
+def parse_body[M: "BaseModel"](model: type[M], event: dict[str, Any]) -> tuple[dict[str, Any], M]:
+    """The request body as a JSON object and as `model`: a clean 400 for a body that is not a
+    JSON object, a 422 with the contract's details for one the model refuses."""
+    from pydantic import ValidationError
+
+    payload = json_object(event)
+    try:
+        return payload, model.model_validate(payload)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_details(exc)) from None
+
+
+def source_ip(event: dict[str, Any]) -> str:
+    """The client, as API Gateway saw it (`requestContext.http.sourceIp`); never a header the
+    client can write."""
+    return str(event["requestContext"]["http"]["sourceIp"])
+
+
+def query(event: dict[str, Any], name: str) -> str | None:
+    value = (event.get("queryStringParameters") or {}).get(name)
+    return None if value is None else str(value)
 
 
 def response(status: int, body: Any, headers: dict[str, str] | None = None) -> Any:

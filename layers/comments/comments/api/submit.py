@@ -1,4 +1,5 @@
-"""The submit and validate routes' work, between the HTTP event and the lifecycle.
+"""functions/submit: POST /articles/{articleId}/comments and .../validate, between the HTTP event
+and the domain's `submission`.
 
 Idempotency is Powertools' (persisted in the comments table, by `adapters.receipts` in the
 comment's own transaction): a retry with the same Idempotency-Key and body gets the first
@@ -6,35 +7,26 @@ response and stores nothing new; the same key with a different body is a 409. Th
 response never holds the edit token: it is derived from the comment id when the response is sent.
 """
 
-from collections.abc import Callable
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
-
-from comments import keys, lifecycle, runtime
-from comments.errors import (
+from comments.api import runtime
+from comments.api.http import install_error_handlers, parse_body, response, source_ip
+from comments.domain import submission
+from comments.domain.errors import (
     BadRequest,
     IdempotencyConflict,
+    NotFound,
     RequestAlreadyStored,
     ServiceUnavailable,
-    ValidationFailed,
 )
-from comments.http import json_object
-from comments.ids import new_comment_id
-from comments.models import CommentDraft, validation_details
-from comments.settings import settings
+from comments.domain.ids import is_article_id, new_comment_id
+from comments.domain.requests import CommentDraft
+
+__all__ = ["install_error_handlers", "submit", "validate"]
 
 IDEMPOTENCY_KEY_MAX = 64
 _ATTEMPTS = 3  # of an idempotent submission that loses a race for its key
-
-
-def draft_from(event: dict[str, Any]) -> tuple[dict[str, Any], CommentDraft]:
-    payload = json_object(event)
-    try:
-        return payload, CommentDraft.model_validate(payload)
-    except ValidationError as exc:
-        raise ValidationFailed(validation_details(exc)) from None
 
 
 def idempotency_key(headers: dict[str, str]) -> str | None:
@@ -46,73 +38,82 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     return key
 
 
-def _submission(article_id: str, draft: CommentDraft, source_ip: str) -> lifecycle.Submission:
-    return lifecycle.Submission(
+def _submission(rt: runtime.Runtime, article_id: str, event: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    if not is_article_id(article_id):
+        raise NotFound()
+    payload, draft = parse_body(CommentDraft, event)
+    keys = rt.keys
+    sub = submission.Submission(
         article_id=article_id,
         draft=draft,
         author_id=keys.author_id(draft.email),
-        client_id=keys.client_id(source_ip),
-        now=runtime.now(),
+        client_id=keys.client_id(source_ip(event)),
+        now=rt.now(),
     )
+    return payload, sub
 
 
-def validate(article_id: str, event: dict[str, Any], source_ip: str) -> dict[str, Any]:
-    _, draft = draft_from(event)
-    verdict = lifecycle.validate(runtime.policy(), runtime.table(), _submission(article_id, draft, source_ip))
-    return {"verdict": verdict.outcome, "reasons": [r.model_dump() for r in verdict.reasons()]}
+def validate(article_id: str, event: dict[str, Any]) -> Any:
+    """200 {"verdict", "reasons"}: what a submission would get; stores and counts nothing."""
+    rt = runtime.current()
+    _, sub = _submission(rt, article_id, event)
+    verdict = submission.validate(rt.policy(), rt.table, sub)
+    return response(200, {"verdict": verdict.outcome, "reasons": [r.model_dump() for r in verdict.reasons()]})
 
 
-# The comment and edit token a submission just stored, for its response (a replayed response
-# reads the comment back and derives the token again).
-_fresh: dict[str, tuple[dict[str, Any], str]] = {}
+@dataclass
+class _Fresh:
+    """The comment and edit token a submission just stored, for its response (a replayed response
+    reads the comment back and derives the token again)."""
+
+    comment: dict[str, Any] | None = None
+    token: str = ""
 
 
 def _submit_once(
-    sub: lifecycle.Submission,
-    metrics: Any = None,
-    receipt: Callable[[lifecycle.Accepted, dict[str, Any]], dict[str, Any] | None] | None = None,
+    rt: runtime.Runtime, sub: submission.Submission, fresh: _Fresh, metrics: Any, persistence: Any = None
 ) -> dict[str, Any]:
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
     comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
+    keys = rt.keys
     token = keys.edit_token(comment_id)
     try:
-        accepted = lifecycle.submit(
-            runtime.policy(),
-            runtime.table(),
+        accepted = submission.submit(
+            rt.policy(),
+            rt.table,
             sub,
             comment_id=comment_id,
             edit_token_hash=keys.edit_token_hash(token),
-            rate_limit_per_minute=settings().rate_limit_per_minute,
-            receipt=(lambda accepted: receipt(accepted, _result(accepted))) if receipt else None,
+            rate_limit_per_minute=rt.settings.rate_limit_per_minute,
+            receipt=(lambda a: persistence.receipt(a, _result(a))) if persistence is not None else None,
         )
     except Exception as exc:
         _count(metrics, exc)
         raise
     _count(metrics, accepted)
-    _fresh[accepted.comment.id] = (accepted.comment.model_dump(), token)
+    fresh.comment, fresh.token = accepted.comment.model_dump(), token
     return _result(accepted)
 
 
-def _result(accepted: lifecycle.Accepted) -> dict[str, Any]:
+def _result(accepted: submission.Accepted) -> dict[str, Any]:
     result: dict[str, Any] = {"statusCode": 202 if accepted.held else 201, "commentId": accepted.comment.id}
     if accepted.held:
         result["reasons"] = [r.model_dump() for r in accepted.reasons]
     return result
 
 
-def _response_body(result: dict[str, Any]) -> dict[str, Any]:
+def _response_body(rt: runtime.Runtime, result: dict[str, Any], fresh: _Fresh) -> dict[str, Any]:
     """The 201/202 body: the comment as just stored, or, for a retry answered from the
     idempotency record, as it is stored now."""
     comment_id = result["commentId"]
-    fresh = _fresh.pop(comment_id, None)
-    if fresh is not None:
-        comment, token = fresh
+    if fresh.comment is not None and fresh.comment["id"] == comment_id:
+        comment, token = fresh.comment, fresh.token
     else:
-        stored = runtime.table().get(comment_id)
+        stored = rt.table.get(comment_id)
         comment = stored.public().model_dump() if stored else {"id": comment_id}
-        token = keys.edit_token(comment_id)
+        token = rt.keys.edit_token(comment_id)
     body: dict[str, Any] = {
         "status": "pending" if result["statusCode"] == 202 else "published",
         "comment": comment,
@@ -128,9 +129,9 @@ def _count(metrics: Any, outcome: Any) -> None:
         return
     from aws_lambda_powertools.metrics import MetricUnit
 
-    from comments.errors import PolicyViolation
+    from comments.domain.errors import PolicyViolation
 
-    if isinstance(outcome, lifecycle.Accepted):
+    if isinstance(outcome, submission.Accepted):
         name = "CommentsHeld" if outcome.held else "CommentsPublished"
         rules = [r.rule for r in outcome.reasons]
     elif isinstance(outcome, PolicyViolation):
@@ -142,49 +143,53 @@ def _count(metrics: Any, outcome: Any) -> None:
         metrics.add_metric(name=f"PolicyHit_{rule}", unit=MetricUnit.Count, value=1)
 
 
-@cache
-def _idempotent() -> tuple[Any, Any, Any]:
+def idempotent_submission(rt: runtime.Runtime) -> tuple[Any, Any, Any]:
+    """Powertools' idempotent function around `_submit_once`, its config and its persistence
+    layer (the receipt store on the comments table): built once per runtime."""
     from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 
-    from comments.adapters.dynamo import client
     from comments.adapters.receipts import ReceiptStore
 
-    persistence = ReceiptStore.for_table(settings().table_name, client())
+    persistence = ReceiptStore.for_table(rt.settings.table_name, rt.ddb)
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="payload",
-        expires_after_seconds=settings().idempotency_seconds,
+        expires_after_seconds=rt.settings.idempotency_seconds,
         raise_on_no_idempotency_key=True,
     )
 
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
     def submit_once(
-        request: dict[str, Any], sub: lifecycle.Submission, metrics: Any = None
+        request: dict[str, Any], sub: submission.Submission, fresh: _Fresh, metrics: Any = None
     ) -> dict[str, Any]:
-        result = _submit_once(sub, metrics, persistence.receipt)
+        result = _submit_once(rt, sub, fresh, metrics, persistence)
         persistence.stored()
         return result
 
     return submit_once, config, persistence
 
 
-def submit(
-    article_id: str, event: dict[str, Any], source_ip: str, lambda_context: Any = None, metrics: Any = None
-) -> tuple[int, dict[str, Any]]:
-    """(status, body) for POST /articles/{articleId}/comments."""
-    payload, draft = draft_from(event)
+def submit(article_id: str, event: dict[str, Any], lambda_context: Any = None, metrics: Any = None) -> Any:
+    """201/202 with the comment, or the contract's error."""
+    rt = runtime.current()
+    payload, sub = _submission(rt, article_id, event)
     key = idempotency_key(event.get("headers") or {})
-    sub = _submission(article_id, draft, source_ip)
+    fresh = _Fresh()
     if key is None:
-        result = _submit_once(sub, metrics)
+        result = _submit_once(rt, sub, fresh, metrics)
     else:
         request = {"key": f"{article_id}\n{key}", "payload": payload}
-        result = _run_idempotent(request, sub, lambda_context, metrics)
-    return int(result["statusCode"]), _response_body(result)
+        result = _run_idempotent(rt, request, sub, fresh, lambda_context, metrics)
+    return response(int(result["statusCode"]), _response_body(rt, result, fresh))
 
 
 def _run_idempotent(
-    request: dict[str, Any], sub: lifecycle.Submission, lambda_context: Any, metrics: Any
+    rt: runtime.Runtime,
+    request: dict[str, Any],
+    sub: submission.Submission,
+    fresh: _Fresh,
+    lambda_context: Any,
+    metrics: Any,
 ) -> dict[str, Any]:
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
@@ -192,7 +197,7 @@ def _run_idempotent(
         IdempotencyValidationError,
     )
 
-    submit_once, config, persistence = _idempotent()
+    submit_once, config, persistence = rt.idempotency()
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
     # If another invocation with this key stored its comment between our read and our
@@ -200,8 +205,8 @@ def _run_idempotent(
     # (a conflicting transaction), the next go waits a moment first.
     for _ in range(_ATTEMPTS):
         try:
-            with persistence.attempt(sub, runtime.table()):
-                return dict(submit_once(request=request, sub=sub, metrics=metrics))
+            with persistence.attempt(sub, rt.table):
+                return dict(submit_once(request=request, sub=sub, fresh=fresh, metrics=metrics))
         except RequestAlreadyStored as exc:
             if exc.in_flight:
                 import random

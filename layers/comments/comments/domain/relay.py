@@ -10,10 +10,15 @@ announced that was not stored. Delivery is at least once; each event carries the
 record's id (`eventId`) for consumers that must deduplicate.
 """
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from comments.models import HeldMessage, StoredComment
+from comments.domain.models import HeldMessage, StoredComment, parse_iso
+from comments.domain.ports import EventBus, Queue
 
 # The history entry a change appends names it; a new item is `published` or `held`.
 _CHANGES = {
@@ -25,27 +30,24 @@ _CHANGES = {
 }
 
 
-def _image(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not raw:
-        return None
-    from comments.adapters.dynamo import from_item
-
-    return from_item(raw)
-
-
 def _comment(image: dict[str, Any]) -> StoredComment:
     return StoredComment.model_validate({k: image[k] for k in StoredComment.model_fields if k in image})
 
 
 class StreamChange:
-    """One stream record, its images deserialised once and the comment validated once, for the
-    three things the relay asks of it (queue it? announce it? measure a decision?)."""
+    """One stream record, its images deserialised once (by the caller, which knows the table's
+    item format) and the comment validated once, for the three things the relay asks of it
+    (queue it? announce it? measure a decision?)."""
 
-    def __init__(self, record: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        record: dict[str, Any],
+        deserialise: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> None:
         self.record = record
         ddb = record.get("dynamodb") or {}
-        self.old = _image(ddb.get("OldImage"))
-        self.new = _image(ddb.get("NewImage"))
+        self.old = deserialise(ddb["OldImage"]) if ddb.get("OldImage") else None
+        self.new = deserialise(ddb["NewImage"]) if ddb.get("NewImage") else None
         self.is_comment = bool(self.new) and self.new.get("kind") == "comment"  # type: ignore[union-attr]
 
     @cached_property
@@ -96,8 +98,6 @@ def lifecycle_event(change: StreamChange) -> dict[str, Any] | None:
     }
     if comment.status == "pending":
         detail["reasons"] = [r.model_dump() for r in comment.reasons()]
-    import json
-
     return {"Source": "comments", "DetailType": f"comment.{kind}", "Detail": json.dumps(detail)}
 
 
@@ -105,8 +105,6 @@ def decision_figures(change: StreamChange) -> dict[str, Any] | None:
     """For a `decided` change: the outcome, the moderator, and the seconds the comment waited
     since it was last held. Measured here, on the change stream, so that every decision counts,
     whether it came through the API, the console or `comments-moderate`."""
-    from datetime import datetime
-
     old, new = change.old, change.new
     if not old or not change.is_comment or new is None:
         return None
@@ -117,10 +115,35 @@ def decision_figures(change: StreamChange) -> dict[str, Any] | None:
     held = next((h for h in reversed(history[:-1]) if h.get("status") == "pending"), None)
 
     def when(entry: dict[str, Any]) -> datetime:
-        return datetime.fromisoformat(str(entry["at"]).replace("Z", "+00:00"))
+        return parse_iso(str(entry["at"]))
 
     return {
         "outcome": decided.get("decision", "unknown"),
         "moderator": decided.get("moderator", "unknown"),
         "seconds": max(0.0, (when(decided) - when(held)).total_seconds()) if held else 0.0,
     }
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """What one change became: the held comment queued, the event published, the decision's figures."""
+
+    queued: str | None  # the comment id
+    event: str | None  # the detail-type
+    decision: dict[str, Any] | None
+
+
+def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relayed:
+    """Queue a newly held comment and publish the change's lifecycle event (when there is a bus).
+    Raises whatever the queue or the bus raises: the stream hands the record back."""
+    comment = newly_held(change)
+    if comment is not None:
+        queue.send(held_message(comment).model_dump_json(), {"commentId": comment.id})
+    entry = lifecycle_event(change)
+    if entry is not None and events is not None:
+        events.publish(entry)
+    return Relayed(
+        queued=comment.id if comment is not None else None,
+        event=entry["DetailType"] if entry is not None and events is not None else None,
+        decision=decision_figures(change),
+    )

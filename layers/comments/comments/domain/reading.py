@@ -1,13 +1,17 @@
-"""Reading an article's published comments, page by page, behind signed cursors."""
+"""Reading an article's published comments, page by page, behind signed cursors, and counting
+them for article lists."""
 
 import json
 from typing import Any
 
-from comments import keys, runtime
-from comments.errors import BadRequest
+from comments.domain.errors import BadRequest
+from comments.domain.hmac_keys import HmacKeys
+from comments.domain.ids import is_article_id
+from comments.domain.ports import CommentStore
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+MAX_COUNT_IDS = 100
 _CURSOR = "cursor"
 
 
@@ -19,12 +23,12 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def encode_cursor(article_id: str, last_key: dict[str, str]) -> str:
+def encode_cursor(keys: HmacKeys, article_id: str, last_key: dict[str, str]) -> str:
     payload = {"a": article_id, "k": last_key}
     return keys.sign(_CURSOR, json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
 
 
-def decode_cursor(article_id: str, cursor: str) -> dict[str, str]:
+def decode_cursor(keys: HmacKeys, article_id: str, cursor: str) -> dict[str, str]:
     """The page position, if this service issued the cursor for this article; else a 400."""
     raw = keys.unsign(_CURSOR, cursor) if len(cursor) <= 1024 else None
     if raw is not None:
@@ -34,30 +38,27 @@ def decode_cursor(article_id: str, cursor: str) -> dict[str, str]:
     raise BadRequest("cursor is not valid for this article.")
 
 
-def published_page(article_id: str, limit: str | None, cursor: str | None) -> dict[str, Any]:
+def published_page(
+    store: CommentStore, keys: HmacKeys, article_id: str, limit: str | None, cursor: str | None
+) -> dict[str, Any]:
     size = parse_limit(limit)
-    after = decode_cursor(article_id, cursor) if cursor is not None else None  # `cursor=` was not issued
-    comments, last = runtime.table().list_published(article_id, size, after)
+    # `cursor=` (empty) was not issued either: decode_cursor refuses it.
+    after = decode_cursor(keys, article_id, cursor) if cursor is not None else None
+    comments, last = store.list_published(article_id, size, after)
     return {
         "articleId": article_id,
         "comments": [c.model_dump() for c in comments],
-        "nextCursor": encode_cursor(article_id, last) if last else None,
+        "nextCursor": encode_cursor(keys, article_id, last) if last else None,
     }
 
 
-MAX_COUNT_IDS = 100
-
-
-def comment_counts(ids_raw: str | None) -> dict[str, Any]:
+def comment_counts(store: CommentStore, ids_raw: str | None) -> dict[str, Any]:
     """Published comments per article, from the counters kept with every status change."""
-    from comments.ids import is_article_id
-
     ids = [i for i in (ids_raw or "").split(",") if i]
     if not ids:
         raise BadRequest("ids must list 1 to 100 article ids, comma-separated.")
     if len(ids) > MAX_COUNT_IDS:
         raise BadRequest(f"ids must list at most {MAX_COUNT_IDS} article ids.")
-    bad = next((i for i in ids if not is_article_id(i)), None)
-    if bad is not None:
+    if any(not is_article_id(i) for i in ids):
         raise BadRequest("ids must be article ids (A-Z a-z 0-9 . _ ~ -, 1 to 128 characters).")
-    return {"counts": runtime.table().counts(ids)}
+    return {"counts": store.counts(ids)}

@@ -1,0 +1,175 @@
+"""Where the operator tools find the service: its table, queues and secret, against AWS or the
+local emulator (`make dev`), and the runtime the service's own code runs on for them.
+
+Each resource comes from the first that gives it:
+  1. a flag (--table, --queue, --dlq, --secret-arn);
+  2. the environment the functions read (TABLE_NAME, QUEUE_URL, DEAD_LETTER_QUEUE_URL, SECRET_ARN);
+  3. --stack NAME: the CloudFormation stack's outputs;
+  4. with AWS_ENDPOINT_URL set (the emulator) and no --stack: the one table/queue/secret whose
+     name ends with the template's logical id (more than one is an error, never a guess).
+Credentials and region are boto3's (with --profile / --region); nothing here changes the
+process environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comments.api.runtime import Runtime
+
+# What each resource is called: the flag, the variable the layer reads, the template's stack
+# output, and the end of its name on the emulator (the template's logical id).
+RESOURCES = {
+    "table": ("--table", "TABLE_NAME", "TableName", "CommentsTable"),
+    "queue": ("--queue", "QUEUE_URL", "ModerationQueueUrl", "ModerationQueue"),
+    "dlq": ("--dlq", "DEAD_LETTER_QUEUE_URL", "ModerationDeadLetterQueueUrl", "ModerationDeadLetterQueue"),
+    "secret": ("--secret-arn", "SECRET_ARN", "ServiceSecretArn", "ServiceSecret"),
+}
+EMULATOR_REGION = "us-east-1"  # where comments_dev.emulator creates the stack
+
+
+class ConfigError(Exception):
+    """Configuration missing or ambiguous: a message for the operator, no traceback."""
+
+
+@dataclass
+class Resources:
+    values: dict[str, str] = field(default_factory=dict)  # "table" -> name/URL/ARN
+    origin: dict[str, str] = field(default_factory=dict)  # "table" -> where it came from
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+
+def aws_session(profile: str | None, region: str | None, environ: Mapping[str, str] = os.environ) -> Any:
+    """boto3's session for the tool: the profile and region flags; on the emulator, its region
+    and, if the operator has no credentials at all, the emulator's dummy ones."""
+    import boto3
+
+    emulator = bool(environ.get("AWS_ENDPOINT_URL"))
+    if emulator and not region and not (environ.get("AWS_DEFAULT_REGION") or environ.get("AWS_REGION")):
+        region = EMULATOR_REGION
+    session = boto3.Session(profile_name=profile, region_name=region)
+    if emulator and session.get_credentials() is None:
+        session = boto3.Session(
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - the emulator's dummy credentials
+            region_name=region or session.region_name,
+        )
+    return session
+
+
+def resolve(
+    flags: Mapping[str, str | None], stack: str | None, session: Any, environ: Mapping[str, str] = os.environ
+) -> Resources:
+    """Flags, then environment, then --stack outputs, then discovery on the emulator."""
+    found = Resources()
+    for key, (flag, env, _output, _suffix) in RESOURCES.items():
+        value = flags.get(key)
+        if value:
+            found.values[key], found.origin[key] = value, flag
+        elif environ.get(env):
+            found.values[key], found.origin[key] = environ[env], env
+    missing = [k for k in RESOURCES if k not in found.values]
+    if missing and stack:
+        outputs = stack_outputs(session, stack)
+        for key in missing:
+            output = RESOURCES[key][2]
+            if outputs.get(output):
+                found.values[key], found.origin[key] = outputs[output], f"stack {stack}"
+    elif missing and environ.get("AWS_ENDPOINT_URL"):
+        found.values.update((k, v) for k, v in discover(session, missing).items())
+        found.origin.update((k, "emulator") for k in missing if k in found.values)
+    return found
+
+
+def stack_outputs(session: Any, stack: str) -> dict[str, str]:
+    reply = session.client("cloudformation").describe_stacks(StackName=stack)
+    outputs = reply["Stacks"][0].get("Outputs", [])
+    return {o["OutputKey"]: o["OutputValue"] for o in outputs}
+
+
+def _names(session: Any, keys: list[str]) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    if "table" in keys:
+        tables: list[str] = []
+        for page in session.client("dynamodb").get_paginator("list_tables").paginate():
+            tables += page.get("TableNames", [])
+        names["table"] = tables
+    if "queue" in keys or "dlq" in keys:
+        urls: list[str] = []
+        for page in session.client("sqs").get_paginator("list_queues").paginate():
+            urls += page.get("QueueUrls", [])
+        names["queue"] = names["dlq"] = urls
+    if "secret" in keys:
+        arns: list[str] = []
+        for page in session.client("secretsmanager").get_paginator("list_secrets").paginate():
+            arns += [
+                s["ARN"] for s in page.get("SecretList", []) if s.get("Name", "").endswith("ServiceSecret")
+            ]
+        names["secret"] = arns
+    return names
+
+
+def discover(session: Any, keys: list[str]) -> dict[str, str]:
+    """The emulator's resources by the end of their names (the template's logical ids). More
+    than one candidate (several stacks on one emulator) is refused, never guessed."""
+    names = _names(session, keys)
+    found: dict[str, str] = {}
+    for key in keys:
+        flag, env, _output, suffix = RESOURCES[key]
+        if key == "secret":
+            candidates = names["secret"]
+        else:
+            candidates = [n for n in names[key] if n.rstrip("/").rsplit("/", 1)[-1].endswith(suffix)]
+        if len(candidates) > 1:
+            shown = ", ".join(sorted(c.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for c in candidates)[:5])
+            raise ConfigError(
+                f"the emulator has {len(candidates)} resources ending with {suffix} ({shown}); "
+                f"choose one with {flag} or {env}"
+            )
+        if candidates:
+            found[key] = candidates[0]
+    return found
+
+
+def require(resources: Resources, *keys: str, environ: Mapping[str, str] = os.environ) -> None:
+    missing = [k for k in keys if not resources.get(k)]
+    if "secret" in missing and environ.get("COMMENTS_DEV_SECRET"):
+        missing.remove("secret")  # local work: the secret itself instead of Secrets Manager
+    if missing:
+        wanted = ", ".join(f"{RESOURCES[k][0]} (or {RESOURCES[k][1]})" for k in missing)
+        raise ConfigError(
+            f"missing configuration: {wanted}. Give them, or --stack NAME for a deployed stack, "
+            "or set AWS_ENDPOINT_URL to work against the local emulator (make dev)"
+        )
+
+
+def runtime(
+    resources: Resources,
+    session: Any,
+    *,
+    claim_seconds: int | None = None,
+    queue_wait_seconds: int = 0,
+    environ: Mapping[str, str] = os.environ,
+) -> Runtime:
+    """The service's own runtime on these resources: the same domain code and adapters as the
+    functions, with the operator's credentials."""
+    from comments.api.runtime import Runtime, Settings
+
+    values: dict[str, Any] = {
+        "table_name": resources.get("table") or "",
+        "queue_url": resources.get("queue"),
+        "dead_letter_queue_url": resources.get("dlq"),
+        "secret_arn": resources.get("secret"),
+        "dev_secret": environ.get("COMMENTS_DEV_SECRET") or None,
+    }
+    if claim_seconds is not None:
+        values["claim_seconds"] = claim_seconds
+    elif environ.get("CLAIM_SECONDS"):
+        values["claim_seconds"] = int(environ["CLAIM_SECONDS"])
+    return Runtime(Settings(**values), session=session, queue_wait_seconds=queue_wait_seconds)

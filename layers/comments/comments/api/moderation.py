@@ -1,0 +1,122 @@
+"""functions/moderation: the moderation routes, between the HTTP event and the domain's
+`moderation`, `dead_letters`, `articles` and `authors`. Who the moderator is comes from the
+claims API Gateway's JWT authorizer put in the event."""
+
+from typing import Any
+
+from comments.api import runtime
+from comments.api.http import install_error_handlers, parse_body, query, response
+from comments.domain import articles, authors, dead_letters, moderation
+from comments.domain.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from comments.domain.ids import is_article_id, is_comment_id
+from comments.domain.requests import AuthorIn, DecisionIn, ReleaseIn
+
+__all__ = ["NO_STORE", "install_error_handlers", "moderator"]
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def moderator(event: dict[str, Any]) -> moderation.Moderator:
+    """The caller, from the claims API Gateway's JWT authorizer put in the event. No claims: the
+    request did not pass the authorizer (401). Not in the moderators group: 403."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
+    if not claims or not claims.get("sub"):
+        raise Unauthorized()
+    if runtime.current().settings.moderators_group not in moderation.groups(claims):
+        raise Forbidden()
+    name = claims.get("username") or claims.get("cognito:username") or claims["sub"]
+    return moderation.Moderator(id=str(claims["sub"]), name=str(name))
+
+
+def parse_max(raw: str | None) -> int:
+    if raw is None:
+        return 1
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 10:
+        raise BadRequest("max must be a whole number from 1 to 10.")
+    return int(raw)
+
+
+def _ok(body: Any) -> Any:
+    return response(200, body)
+
+
+def claim(event: dict[str, Any]) -> Any:
+    """GET /moderation/queue?max=1..10"""
+    rt = runtime.current()
+    items = moderation.claim_next(
+        rt.table, rt.queue, rt.keys, parse_max(query(event, "max")), rt.settings.claim_seconds, rt.now()
+    )
+    return _ok({"items": [i.model_dump() for i in items]})
+
+
+def decide(comment_id: str, event: dict[str, Any], who: moderation.Moderator) -> Any:
+    """POST /moderation/comments/{commentId}/decision"""
+    if not is_comment_id(comment_id):
+        raise NotFound()
+    _, decision = parse_body(DecisionIn, event)
+    rt = runtime.current()
+    receipt = moderation.claimed_receipt(rt.keys, decision.claim, comment_id)
+    updated = moderation.decide(rt.table, rt.queue, comment_id, decision, who, rt.now(), receipt)
+    # Decision metrics are counted on the change stream (functions/relay), for every decision.
+    return _ok({"comment": updated.public().model_dump()})
+
+
+def release(comment_id: str, event: dict[str, Any]) -> Any:
+    """POST /moderation/comments/{commentId}/release: a moderator skips a claimed comment."""
+    _, body = parse_body(ReleaseIn, event)
+    rt = runtime.current()
+    moderation.release(rt.queue, rt.keys, comment_id, body.claim)
+    return _ok({"released": True})
+
+
+def detail(comment_id: str) -> Any:
+    """GET /moderation/comments/{commentId}"""
+    return _ok(moderation.detail(runtime.current().table, comment_id))
+
+
+def queue_depth() -> Any:
+    """GET /moderation/queue/depth"""
+    rt = runtime.current()
+    return _ok({"queue": rt.queue.depth(), "deadLetters": rt.dead_letters.depth()})
+
+
+def dead_letter_list(event: dict[str, Any]) -> Any:
+    """GET /moderation/dlq?max=: a look without taking anything off."""
+    return _ok({"items": dead_letters.look(runtime.current().dead_letters, parse_max(query(event, "max")))})
+
+
+def dead_letter_redrive() -> Any:
+    """POST /moderation/dlq/redrive"""
+    rt = runtime.current()
+    return _ok({"moved": dead_letters.redrive(rt.queue, rt.dead_letters)})
+
+
+def article_settings(article_id: str, event: dict[str, Any]) -> Any:
+    """PUT /moderation/articles/{articleId}: validated whole before it is stored."""
+    from pydantic import ValidationError
+
+    from comments.api.http import json_object, validation_details
+    from comments.domain.errors import ValidationFailed
+
+    if not is_article_id(article_id):
+        raise NotFound()
+    changes = json_object(event)
+    try:
+        updated = articles.update_settings(runtime.current().table, article_id, changes)
+    except ValidationError as exc:
+        raise ValidationFailed(validation_details(exc)) from None
+    return _ok({"articleId": article_id, "settings": updated.model_dump()})
+
+
+def export_author(event: dict[str, Any]) -> Any:
+    """POST /moderation/authors/export: every comment by that author, any status."""
+    _, author = parse_body(AuthorIn, event)
+    rt = runtime.current()
+    return _ok({"comments": authors.export(rt.table, rt.keys, author.email)})
+
+
+def erase_author(event: dict[str, Any], who: moderation.Moderator) -> Any:
+    """POST /moderation/authors/erase: the right to be forgotten."""
+    _, author = parse_body(AuthorIn, event)
+    rt = runtime.current()
+    return _ok({"erased": authors.erase(rt.table, rt.keys, author.email, who.name, rt.now())})

@@ -1,0 +1,28 @@
+"""functions/read: an article's published comments, page by page, and comment counts."""
+
+from typing import Any
+
+from comments.api import runtime
+from comments.api.http import install_error_handlers, query, response
+from comments.domain import reading
+from comments.domain.errors import NotFound
+from comments.domain.ids import is_article_id
+
+__all__ = ["comment_counts", "install_error_handlers", "list_comments"]
+
+
+def list_comments(article_id: str, event: dict[str, Any]) -> Any:
+    """GET /articles/{articleId}/comments?limit=&cursor="""
+    if not is_article_id(article_id):
+        raise NotFound()
+    rt = runtime.current()
+    page = reading.published_page(
+        rt.table, rt.keys, article_id, query(event, "limit"), query(event, "cursor")
+    )
+    return response(200, page, {"Cache-Control": "public, max-age=5"})
+
+
+def comment_counts(event: dict[str, Any]) -> Any:
+    """GET /articles/comment-counts?ids=a,b,c"""
+    counts = reading.comment_counts(runtime.current().table, query(event, "ids"))
+    return response(200, counts, {"Cache-Control": "public, max-age=30"})

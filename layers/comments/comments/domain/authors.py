@@ -1,0 +1,35 @@
+"""An author's rights over their data, by email: access (every comment, any status) and erasure
+(the right to be forgotten). The author is found by the keyed hash of the email, never the email."""
+
+from datetime import datetime
+from typing import Any
+
+from comments.domain.errors import AlreadyDecided
+from comments.domain.hmac_keys import HmacKeys
+from comments.domain.models import iso
+from comments.domain.ports import CommentStore
+
+
+def export(store: CommentStore, keys: HmacKeys, email: str) -> list[dict[str, Any]]:
+    """Every comment by one author, whatever its status, oldest first."""
+    return [c.public().model_dump() for c in store.author_comments(keys.author_id(email))]
+
+
+def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, now: datetime) -> int:
+    """Every comment by the author leaves the public list, and its name, body and identity are
+    removed from storage for good (idempotent: a second call erases nothing more). Only the
+    fact of the erasure stays in each comment's history. Returns how many were erased."""
+    from comments.policy.engine import duplicate_fingerprint
+
+    author_id = keys.author_id(email)
+    erased = 0
+    for comment in store.author_comments(author_id):
+        at = iso(now)
+        entry = {"at": at, "event": "erased", "status": "erased", "by": moderator_name}
+        try:
+            store.erase(comment, entry, at)
+        except AlreadyDecided:
+            continue  # changed under us; a second erase call picks it up
+        store.forget_duplicate_marker(author_id, duplicate_fingerprint(comment.body))
+        erased += 1
+    return erased

@@ -1,0 +1,102 @@
+"""What the domain needs from the outside world, as small protocols. The boto3 adapters
+(`comments.adapters`) implement them in Lambda and in the operator tools; unit tests pass fakes."""
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from comments.domain.models import ArticleSettings, Comment, StoredComment
+
+
+@dataclass(frozen=True)
+class SubmissionState:
+    """What the stored state says about a comment about to be stored or changed, read in one
+    round trip: the article's settings, the author's ban, and the duplicate marker."""
+
+    settings: ArticleSettings
+    banned: bool
+    duplicate_of: str | None  # the comment this author's same text already is, within the window
+
+
+class CommentStore(Protocol):
+    """The comments table."""
+
+    def get(self, comment_id: str, consistent: bool = True) -> StoredComment | None: ...
+
+    def submission_state(
+        self,
+        article_id: str,
+        author_id: str,
+        fingerprint: str | None,
+        now_epoch: int,
+        also: str | None = None,
+    ) -> tuple[SubmissionState, dict[str, Any] | None]: ...
+
+    def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
+
+    def insert(
+        self,
+        comment: StoredComment,
+        fingerprint: str | None,
+        duplicate_until: int,
+        now_epoch: int,
+        rate_limit_per_minute: int = 0,
+        receipt: dict[str, Any] | None = None,
+        open_article: bool = False,
+    ) -> None: ...
+
+    def transition(
+        self,
+        comment: StoredComment,
+        *,
+        expect: tuple[str, ...],
+        status: str,
+        entry: dict[str, Any],
+        now: str,
+        set_values: dict[str, Any] | None = None,
+    ) -> StoredComment: ...
+
+    def decide(
+        self, comment: StoredComment, status: str, entry: dict[str, Any], now: str
+    ) -> StoredComment: ...
+
+    def ban(self, author_id: str, until_epoch: int | None, entry: dict[str, Any]) -> None: ...
+
+    def report(
+        self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int
+    ) -> int | None: ...
+
+    def send_back(
+        self, comment: StoredComment, threshold: int, hit: dict[str, Any], entry: dict[str, Any], now: str
+    ) -> bool: ...
+
+    def list_published(
+        self, article_id: str, limit: int, after: dict[str, str] | None
+    ) -> tuple[list[Comment], dict[str, str] | None]: ...
+
+    def counts(self, article_ids: list[str]) -> dict[str, int]: ...
+
+    def article_settings(self, article_id: str) -> ArticleSettings: ...
+
+    def put_article_settings(self, article_id: str, settings: ArticleSettings) -> None: ...
+
+    def author_comments(self, author_id: str) -> list[StoredComment]: ...
+
+    def erase(self, comment: StoredComment, entry: dict[str, Any], now: str) -> StoredComment: ...
+
+    def forget_duplicate_marker(self, author_id: str, fingerprint: str) -> None: ...
+
+
+class Queue(Protocol):
+    """An SQS queue: the moderation queue or its dead-letter queue."""
+
+    def send(self, body: str, attributes: dict[str, str] | None = None) -> str: ...
+    def receive(self, max_messages: int, visibility_seconds: int) -> list[dict[str, Any]]: ...
+    def delete(self, receipt_handle: str) -> bool: ...
+    def release(self, receipt_handle: str) -> None: ...
+    def depth(self) -> dict[str, int]: ...
+
+
+class EventBus(Protocol):
+    """The EventBridge bus for lifecycle events."""
+
+    def publish(self, entry: dict[str, Any]) -> None: ...
