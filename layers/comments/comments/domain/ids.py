@@ -1,7 +1,7 @@
 """Identifiers: article ids as the contract defines them, and time-ordered comment ids."""
 
-import os
 import re
+import secrets
 import time
 
 ARTICLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
@@ -20,7 +20,7 @@ def is_comment_id(value: str) -> bool:
 def new_comment_id(now_ms: int | None = None) -> str:
     """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    value = (ms << 80) | int.from_bytes(secrets.token_bytes(10), "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])
