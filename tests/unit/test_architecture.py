@@ -60,7 +60,8 @@ def imports_in(source: str, package: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base])
+                parts = package.split(".")
+                base = ".".join([*parts[: len(parts) - node.level + 1], base])
             found.add(base.rstrip("."))
             found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
