@@ -9,9 +9,9 @@ Two instants are taken, each from the moment the parent starts the process:
 - **first request**: init, then the handler has served one typical request (its clients
   created, the secret read, the policy loaded, the items written to the canned endpoint).
 
-The bare handler imports boto3 and creates a DynamoDB and an SQS client at import; it has
-nothing else to do for its first request. Runs of all functions are interleaved, so a slow
-moment of the machine hits every function alike; each figure is the median.
+The bare handler imports boto3 and creates a DynamoDB and an SQS client at import; its first
+request does what a minimal comment service must: one `put_item`. Runs of all functions are
+interleaved, so a slow moment of the machine hits every function alike; each figure is the median.
 
     .venv/bin/python -m bench.coldstart [--runs 15] [--importtime SubmitFunction]
 """
@@ -33,7 +33,10 @@ from bench import lambda_image, samples
 from bench.fake_aws import Answer, FakeAws
 
 BARE = "BareHandler"
-BARE_APP = '''"""The baseline: a handler that only imports boto3 and creates a DynamoDB and an SQS client."""
+BARE_APP = '''"""The baseline: a handler that imports boto3, creates a DynamoDB and an SQS client, and
+stores each comment with one put_item."""
+import json
+
 import boto3
 
 ddb = boto3.client("dynamodb")
@@ -41,7 +44,12 @@ sqs = boto3.client("sqs")
 
 
 def handler(event, context):
-    return {"statusCode": 200, "body": "{}"}
+    comment = json.loads(event["body"])
+    ddb.put_item(
+        TableName="CommentsTable",
+        Item={"pk": {"S": "C#" + context.aws_request_id}, "body": {"S": comment["body"]}},
+    )
+    return {"statusCode": 201, "body": json.dumps({"status": "published"})}
 '''
 
 # Runs inside the fresh interpreter. Everything before `import app` is what any Lambda
@@ -190,10 +198,14 @@ def subjects(image: lambda_image.LambdaImage, workdir: Path, only: list[str] | N
     bare_task = workdir / "bare"
     bare_task.mkdir(exist_ok=True)
     (bare_task / "app.py").write_text(BARE_APP, encoding="utf-8")
-    out = [
-        Subject(BARE, bare_task, "handler", {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, Scenario(event=None))
-    ]
     typical = samples.first_requests()
+    bare = Scenario(
+        typical["SubmitFunction"].event, served=lambda r: isinstance(r, dict) and r.get("statusCode") == 201
+    )
+    out = [Subject(BARE, bare_task, "handler", {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, bare)]
+    bare_event = workdir / f"{BARE}.event.json"
+    bare_event.write_text(json.dumps(bare.event), encoding="utf-8")
+    out[0].event_file = str(bare_event)
     for name, res in template.resources("AWS::Serverless::Function").items():
         if only and name not in only:
             continue
@@ -311,6 +323,49 @@ def importtime(name: str, precompiled: bool = False, top: int = 25, first_reques
     return "\n".join(lines)
 
 
+def profile(name: str, precompiled: bool = False, top: int = 30, keep: str | None = None) -> str:
+    """cProfile of one function's `import app` and first request on the Lambda-shaped file
+    system: where the CPU goes, by cumulative time."""
+    with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
+        workdir = Path(tmp)
+        image = lambda_image.build(precompiled=precompiled, parent=workdir)
+        subject = next(s for s in subjects(image, workdir, [name]) if s.name == name)
+        script, stats = workdir / "child.py", workdir / "child.prof"
+        script.write_text(CHILD, encoding="utf-8")
+        env = {
+            **lambda_env(name, 512, "http://127.0.0.1:9"),
+            **subject.env,
+            "BENCH_SYS_PATH": json.dumps(image.path_for(subject.task)),
+            "BENCH_ENTRY": subject.entry,
+            "BENCH_EVENT": subject.event_file,
+        }
+        # The child's own script, profiled whole (its final os._exit would skip writing the stats).
+        runner = (
+            "import cProfile, sys; "
+            f"cProfile.run(open(sys.argv[1]).read().replace('os._exit(0)', ''), {str(stats)!r})"
+        )
+        with FakeAws(samples.SECRET, subject.scenario.answers if subject.scenario else {}) as fake:
+            env["AWS_ENDPOINT_URL"] = fake.endpoint
+            subprocess.run(  # noqa: S603
+                [sys.executable, "-I", "-S", "-B", "-c", runner, str(script)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+        import io
+        import pstats
+
+        if keep:
+            import shutil
+
+            shutil.copy(stats, keep)
+        out = io.StringIO()
+        pstats.Stats(str(stats), stream=out).sort_stats("cumulative").print_stats(top)
+        return out.getvalue()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -322,7 +377,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--first-request", action="store_true", help="with --importtime: include the first request"
     )
+    parser.add_argument(
+        "--profile", metavar="FUNCTION", help="cProfile of one function's init and first request"
+    )
+    parser.add_argument("--profile-out", metavar="FILE", help="with --profile: keep the pstats file")
     args = parser.parse_args(argv)
+    if args.profile:
+        print(profile(args.profile, args.precompiled, keep=args.profile_out))
+        return 0
     if args.importtime:
         print(importtime(args.importtime, args.precompiled, first_request=args.first_request))
         return 0

@@ -132,7 +132,19 @@ def build(precompiled: bool = False, parent: Path | None = None) -> LambdaImage:
         LAYER_SOURCE / "comments", layer / "comments", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
     )
     if precompiled:
-        # As a build step would: the layer's Python 3.13 bytecode, valid whatever the files' times.
+        # As layers/comments/Makefile does: the policy's expressions compiled ahead, then the
+        # layer's Python 3.13 bytecode, valid whatever the files' times.
+        subprocess.run(  # noqa: S603 - our own interpreter and package
+            [
+                sys.executable,
+                "-m",
+                "comments.policy.compiled_patterns",
+                str(layer / "comments" / "policy" / "data" / "patterns.marshal"),
+            ],
+            check=True,
+            cwd=LAYER_SOURCE,
+            env={"PYTHONPATH": str(LAYER_SOURCE), "PATH": "/usr/bin:/bin"},
+        )
         subprocess.run(  # noqa: S603 - our own interpreter and the stdlib's compileall
             [
                 sys.executable,

@@ -97,7 +97,11 @@ def submit_event(
 
 
 def stored_comment(
-    status: str = "published", length: int = 200, seed: int = 1, body: str | None = None
+    status: str = "published",
+    length: int = 200,
+    seed: int = 1,
+    body: str | None = None,
+    created: datetime | None = None,
 ) -> Any:
     """A StoredComment as the domain's submission.submit builds it (hits from the real policy engine)."""
     from comments.domain.hmac_keys import HmacKeys
@@ -110,15 +114,16 @@ def stored_comment(
 
     text = body if body is not None else (HELD_BODY if status == "pending" else comment_text(length, seed))
     verdict = evaluate(default_policy(), body=text, name="Ada Lovelace")
-    comment_id = new_comment_id(int(NOW.timestamp() * 1000))
-    created = iso(NOW)
+    when = created or NOW
+    comment_id = new_comment_id(int(when.timestamp() * 1000))
+    created_at = iso(when)
     fields: dict[str, Any] = {
         "id": comment_id,
         "articleId": ARTICLE,
         "parentId": None,
         "name": "Ada Lovelace",
         "body": text,
-        "createdAt": created,
+        "createdAt": created_at,
         "status": status,
         "authorId": keys.author_id(f"reader{seed}@example.org"),
         "clientId": keys.client_id(SOURCE_IP),
@@ -128,7 +133,9 @@ def stored_comment(
         ],
         "policyVersion": verdict.policy_version,
         "editTokenHash": keys.edit_token_hash(keys.edit_token(comment_id)),
-        "history": [{"at": created, "event": "submitted", "status": STATUS_FOR.get(verdict.outcome, status)}],
+        "history": [
+            {"at": created_at, "event": "submitted", "status": STATUS_FOR.get(verdict.outcome, status)}
+        ],
     }
     return StoredComment.model_validate(fields)
 
@@ -197,7 +204,22 @@ def first_requests() -> dict[str, Any]:
     reported = comment_item(published)
     reported["reports"] = {"N": "1"}
     moderator = {"sub": "m-1", "username": "moderator", "cognito:groups": "[moderators]"}
+    # The author's own comment, written a moment ago (inside the edit window when the run starts).
+    from comments.domain.hmac_keys import HmacKeys
+
+    mine = stored_comment("published", created=datetime.now(UTC))
+    token = HmacKeys(SECRET.encode()).edit_token(mine.id)
     return {
+        "AuthorFunction": Scenario(
+            http_event(
+                "PATCH",
+                "/articles/{articleId}/comments/{commentId}",
+                {"articleId": ARTICLE, "commentId": mine.id},
+                {"editToken": token, "body": "A corrected version of my earlier comment."},
+            ),
+            {"DynamoDB_20120810.GetItem": {"Item": comment_item(mine)}},
+            _status(200),
+        ),
         "SubmitFunction": Scenario(submit_event(200), served=_status(201)),
         "ReadFunction": Scenario(
             http_event("GET", "/articles/{articleId}/comments", {"articleId": ARTICLE}, query="limit=20"),

@@ -81,6 +81,11 @@ def test_layer_is_laid_out_for_opt_python(built):
     # Bytecode ships in the layer (/opt is read-only: without it every cold start compiles again).
     assert list((layer / "comments" / "domain" / "__pycache__").glob("submission.cpython-313.pyc"))
     assert list((layer / "pydantic" / "__pycache__").glob("*.cpython-313.pyc"))
+    # The policy's expressions ship compiled (comments.policy.compiled_patterns), for this Python.
+    from comments.policy import compiled_patterns
+
+    stored = compiled_patterns._load(layer / "comments" / "policy" / "data" / "patterns.marshal")
+    assert set(compiled_patterns.default_policy_patterns()) <= set(stored)
 
 
 def test_functions_carry_only_their_handler(built):

@@ -115,21 +115,23 @@ class Runtime:
     # -- keys, policy, clock ---------------------------------------------------------------------
     @property
     def keys(self) -> "HmacKeys":
-        """The HMAC keys, from the service secret (read once per container)."""
+        """The HMAC keys, from the service secret: read once per container, when a key is first
+        needed (a first page of comments, with no cursor to check or issue, reads nothing)."""
         if self._keys is None:
             from comments.domain.hmac_keys import HmacKeys
 
-            cfg = self.settings
-            if cfg.dev_secret:
-                root = cfg.dev_secret.encode()
-            elif cfg.secret_arn:
-                from comments.adapters.secrets import read_secret
-
-                root = read_secret(cfg.secret_arn, self.session)
-            else:
-                raise RuntimeError("SECRET_ARN is not set")
-            self._keys = HmacKeys(root)
+            self._keys = HmacKeys(self._secret)
         return self._keys
+
+    def _secret(self) -> bytes:
+        cfg = self.settings
+        if cfg.dev_secret:
+            return cfg.dev_secret.encode()
+        if not cfg.secret_arn:
+            raise RuntimeError("SECRET_ARN is not set")
+        from comments.adapters.secrets import read_secret
+
+        return read_secret(cfg.secret_arn, self.session)
 
     def policy(self, logger: Any = None) -> "Policy":
         """The policy in force: the default, or the operator's override (SSM), with the last good

@@ -9,20 +9,33 @@ root), so a leak of one derived value reveals nothing about another.
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 
 
 class HmacKeys:
-    """Every keyed hash and signature the service makes, from one root secret."""
+    """Every keyed hash and signature the service makes, from one root secret: the secret
+    itself, or a function that reads it, called the first time a key is needed (a request that
+    signs and checks nothing never reads it)."""
 
-    def __init__(self, root: bytes) -> None:
+    def __init__(self, root: bytes | Callable[[], bytes]) -> None:
+        self._source = root
+        self._root: bytes | None = None
+        self._keys: dict[str, bytes] = {}
+        if isinstance(root, bytes):
+            self._root = self._checked(root)
+
+    @staticmethod
+    def _checked(root: bytes) -> bytes:
         if not root:
             raise ValueError("the service secret is empty")
-        self._root = root
-        self._keys: dict[str, bytes] = {}
+        return root
 
     def _key(self, purpose: str) -> bytes:
         key = self._keys.get(purpose)
         if key is None:
+            if self._root is None:
+                assert callable(self._source)
+                self._root = self._checked(self._source())
             key = self._keys[purpose] = hmac.new(self._root, purpose.encode(), hashlib.sha256).digest()
         return key
 

@@ -32,6 +32,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from comments.policy import compiled_patterns
 from comments.policy.normalise import MatchText, is_latin_like, skeleton
 
 _STRETCH = 48  # how far past its written count a letter may be stretched where backtracking could
@@ -120,7 +121,8 @@ class TermMatcher:
             node.terminal = len(self._terms)
             self._terms.append(Term(word=word, rule=rule, inflected=inflected))
         self._suffixes = _Node()
-        for suffix in {self.canonical(s) for s in inflections} - {""}:
+        # Sorted: the expression must be the same text in every process (compiled_patterns).
+        for suffix in sorted({self.canonical(s) for s in inflections} - {""}):
             node = self._suffixes
             for unit in _units(suffix):
                 node = node.children.setdefault(unit, _Node())
@@ -130,12 +132,14 @@ class TermMatcher:
         self._allowlisted_words = {word for phrase in self._allowlist for word in phrase.split()}
         pieces = f"[{self._word_chars}]"
         # Two one-character words in a row ("not a space" is the cheapest test there is).
-        self._spaced_hint = re.compile(r" [^ ] {1,3}[^ ](?= )")
+        self._spaced_hint = compiled_patterns.compile(r" [^ ] {1,3}[^ ](?= )")
         # A word starting with a symbol or digit that is not just a number: " @ss", " 1diot", not
         # " 1984" (after a space, a literal: the engine leaps from one space to the next).
         leet_chars = "".join(dict.fromkeys("".join(self._leet.values())))
-        self._symbol_start = re.compile(f" {self._charset(leet_chars)}(?![0-9]*+ )" if leet_chars else "(?!)")
-        self._spaced_run = re.compile(
+        self._symbol_start = compiled_patterns.compile(
+            f" {self._charset(leet_chars)}(?![0-9]*+ )" if leet_chars else "(?!)"
+        )
+        self._spaced_run = compiled_patterns.compile(
             f" (?:{pieces}++ {{1,3}})?{pieces}(?: {{1,3}}{pieces})+(?: {{1,3}}{pieces}++)?(?= )"
         )
         self._patterns: dict[tuple[bool, bool, bool], re.Pattern[str] | None] = {}
@@ -282,14 +286,26 @@ class TermMatcher:
             return None
         # Every option starts with a literal: the engine then skips the options that cannot match
         # far faster than if any one started otherwise (three times faster, measured).
-        return re.compile((" " if bounded else "") + "(?:" + "|".join(options) + ")")
+        return compiled_patterns.compile((" " if bounded else "") + "(?:" + "|".join(options) + ")")
 
     @functools.cached_property
     def _allowed(self) -> re.Pattern[str] | None:
         if not self._allowlist:
             return None
         phrases = sorted(self._allowlist, key=len, reverse=True)
-        return re.compile(" (?:" + "|".join(" +".join(map(re.escape, p.split())) for p in phrases) + ")(?= )")
+        return compiled_patterns.compile(
+            " (?:" + "|".join(" +".join(map(re.escape, p.split())) for p in phrases) + ")(?= )"
+        )
+
+    def expressions(self) -> list[str]:
+        """Every expression this matcher can use, each compiled now (for the layer's build:
+        `compiled_patterns`)."""
+        found = [self._spaced_hint, self._symbol_start, self._spaced_run, self._allowed]
+        for bounded, masked, symbol_first in itertools.product((True, False), repeat=3):
+            if masked and not self._masks:
+                continue  # no mask characters: never asked for
+            found.append(self._pattern(bounded=bounded, masked=masked, symbol_first=symbol_first))
+        return [p.pattern for p in found if p is not None]
 
     # --- matching ---------------------------------------------------------------------------
 
