@@ -82,25 +82,40 @@ class Faults:
     def fail(
         self, operation: str, code: str, *, times: int = 1, reasons: list[str] | None = None, when: Any = None
     ) -> None:
+        """DynamoDB answers `code` instead of doing the call (the first `times` calls whose
+        parameters `when` accepts)."""
         left = {"n": times}
 
-        def hook(params: dict[str, Any], **_: Any) -> Any:
-            if left["n"] <= 0 or (when is not None and not when(params)):
+        def mark(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            if left["n"] > 0 and (when is None or when(params)):
+                left["n"] -= 1
+                context["fail"] = True
+
+        def hook(context: dict[str, Any], **_: Any) -> Any:
+            if not context.get("fail"):
                 return None
-            left["n"] -= 1
             self.calls.append(operation)
             return _error_response(code, reasons)
 
+        self._register(f"before-parameter-build.dynamodb.{operation}", mark)
         self._register(f"before-call.dynamodb.{operation}", hook)
 
     def die_after(self, operation: str, when: Any = None) -> None:
-        """The call reaches DynamoDB, then the runtime is stopped before the function goes on."""
+        """The call (the first one whose parameters `when` accepts) reaches DynamoDB, then the
+        runtime is stopped before the function goes on."""
+        left = {"n": 1}
 
-        def hook(**kwargs: Any) -> None:
-            if when is None or when(kwargs.get("context", {})):
+        def mark(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            if left["n"] > 0 and (when is None or when(params)):
+                left["n"] -= 1
+                context["die-after"] = True
+
+        def hook(context: dict[str, Any], **_: Any) -> None:
+            if context.get("die-after"):
                 self.calls.append(operation)
                 raise LambdaTimeout()
 
+        self._register(f"before-parameter-build.dynamodb.{operation}", mark)
         self._register(f"after-call.dynamodb.{operation}", hook)
 
     def die_before(self, operation: str) -> None:
@@ -135,34 +150,62 @@ def assert_503(reply) -> None:
 
 
 # -- DynamoDB throttled ---------------------------------------------------------------------------
+def _is(prefix: str) -> Any:
+    """A `when` for Faults: the write whose item key starts with `prefix` (C#, D#, R#, ART#)."""
+
+    def when(params: dict[str, Any]) -> bool:
+        key = params.get("Item") or params.get("Key") or {}
+        return str(key.get("pk", {}).get("S", "")).startswith(prefix)
+
+    return when
+
+
+# Every call of a keyed submission, in order: its state read, a rate token for the client and one
+# for the author, the duplicate marker, the article's opening (its first comment), the comment
+# with its receipt.
+WRITES = [
+    ("BatchGetItem", None),
+    ("UpdateItem", "R#client#"),
+    ("UpdateItem", "R#author#"),
+    ("PutItem", "D#"),
+    ("UpdateItem", "ART#"),
+    ("PutItem", "C#"),
+]
+
+
+@pytest.fixture
+def rate_limited(monkeypatch):
+    """The rate limit on (as deployed), so that the submission takes its tokens."""
+    from tests_support import reset
+
+    monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "10")
+    reset()
+
+
+@pytest.mark.parametrize(("operation", "prefix"), WRITES, ids=[f"{o}-{p}" for o, p in WRITES])
 @pytest.mark.parametrize(
-    ("operation", "code", "reasons"),
+    "code",
     [
-        # settings, ban, duplicate marker and the idempotency record, in one read
-        ("BatchGetItem", "ProvisionedThroughputExceededException", None),
-        ("BatchGetItem", "ThrottlingException", None),
-        ("BatchGetItem", "RequestLimitExceeded", None),
-        ("BatchGetItem", "InternalServerError", None),
-        ("TransactWriteItems", "TransactionCanceledException", ["None", "ThrottlingError"]),
-        ("TransactWriteItems", "TransactionCanceledException", ["ProvisionedThroughputExceeded", "None"]),
-        ("TransactWriteItems", "TransactionCanceledException", ["TransactionConflict", "None"]),
-        ("TransactWriteItems", "InternalServerError", None),
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
     ],
 )
-def test_throttled_storage_is_a_503_with_retry_after_and_nothing_half_written(
-    api, aws_stack, faults, operation, code, reasons
+def test_throttled_storage_is_a_503_and_the_retry_stores_the_comment_once(
+    api, aws_stack, rate_limited, faults, operation, prefix, code
 ):
     # Given DynamoDB throttles one call of the submit path
-    faults.fail(operation, code, reasons=reasons)
+    faults.fail(operation, code, when=_is(prefix) if prefix else None)
     key = str(uuid.uuid4())
     payload = draft()
-    # When a comment is submitted (with an Idempotency-Key, so the idempotency record is in play)
+    # When a comment is submitted (with an Idempotency-Key, as the widget sends it)
     reply = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    # Then the client is told to retry, and nothing is left half-written
+    # Then the client is told to retry, and no reader or moderator sees anything half-written
     assert faults.calls == [operation]
     assert_503(reply)
-    assert written(aws_stack) == {}
-    # And the retry with the same key stores the comment exactly once
+    assert comments(aws_stack) == []
+    # And the retry with the same key answers with exactly one comment
     again = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
     assert again.status == 201, again.text
     assert [c["id"]["S"] for c in comments(aws_stack)] == [again.json["comment"]["id"]]
@@ -247,133 +290,97 @@ def test_dynamodb_lost_between_the_read_and_the_write(api, aws_stack, ddb_proxy)
     assert len(comments(aws_stack)) == 1
 
 
-# -- a Lambda timeout in the middle of an idempotent request -------------------------------------
-def test_a_lambda_timeout_before_the_write_leaves_nothing_and_the_retry_stores_one(api, aws_stack, faults):
+# -- a Lambda timeout between any two writes ----------------------------------------------------
+@pytest.mark.parametrize(("operation", "prefix"), WRITES, ids=[f"{o}-{p}" for o, p in WRITES])
+def test_a_lambda_timeout_after_any_call_is_answered_by_the_retry_with_one_comment(
+    api, aws_stack, rate_limited, faults, operation, prefix
+):
     key, payload = str(uuid.uuid4()), draft(HELD_BODY)
-    # Given the first invocation dies just before its transaction
-    faults.die_before("TransactWriteItems")
+    # Given the first invocation dies right after one call of its submission
+    faults.die_after(operation, _is(prefix) if prefix else None)
     with pytest.raises(LambdaTimeout):
         api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
     faults.clear()
-    # Then nothing is stored, not even an idempotency record that would make the retry wait
-    assert written(aws_stack) == {}
-    # When the client retries at once
+    # Then a reader or moderator sees the comment whole or not at all
+    stored = comments(aws_stack)
+    assert len(stored) == (1 if prefix == "C#" else 0)
+    # When the client retries at once (the first answer never reached it)
     retry = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    # Then the retry is held as the first would have been, and there is exactly one comment
+    # Then it is held as the first would have been, with exactly one comment, not a duplicate
     assert retry.status == 202, retry.text
     assert retry.json["status"] == "pending" and "links" in [r["rule"] for r in retry.json["reasons"]]
-    [stored] = comments(aws_stack)
-    assert stored["id"]["S"] == retry.json["comment"]["id"]
+    assert retry.json["comment"]["body"] == payload["body"] and retry.json["editToken"]
+    assert [c["id"]["S"] for c in comments(aws_stack)] == [retry.json["comment"]["id"]]
     # And a further retry replays the same answer
     replay = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
     assert (replay.status, replay.json) == (retry.status, retry.json)
-    # While the same text from the same author under a new key is still a duplicate
-    other = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": str(uuid.uuid4())})
-    assert other.status == 422 and "duplicate" in [v["rule"] for v in other.json["violations"]]
-
-
-def test_a_lambda_timeout_after_the_write_is_answered_by_the_retry_at_once(api, aws_stack, faults):
-    key, payload = str(uuid.uuid4()), draft(HELD_BODY)
-    # Given the first invocation dies right after its transaction stored the comment
-    faults.die_after("TransactWriteItems")
-    with pytest.raises(LambdaTimeout):
-        api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    faults.clear()
-    # Then the comment and the request's completed record were stored together
-    [stored] = comments(aws_stack)
-    [record] = [i for i in items(aws_stack) if "idemStatus" in i]
-    assert record["idemStatus"]["S"] == "COMPLETED"
-    # When the client retries at once (the first answer never reached it)
-    retry = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    # Then it gets that comment's answer, and there is still exactly one comment
-    assert retry.status == 202, retry.text
-    assert retry.json["comment"]["id"] == stored["id"]["S"]
-    assert retry.json["comment"]["body"] == payload["body"] and retry.json["editToken"]
-    assert [c["id"]["S"] for c in comments(aws_stack)] == [stored["id"]["S"]]
-    # And the same key with another body is a conflict, not a second comment
+    # While the same key with another body is a conflict, and the same text under a new key a duplicate
     conflict = api.call(
         "POST", ARTICLE, {**payload, "body": "Something else."}, headers={"Idempotency-Key": key}
     )
     assert conflict.status == 409 and conflict.json["error"] == "idempotency_conflict"
+    other = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert other.status == 422 and "duplicate" in [v["rule"] for v in other.json["violations"]]
 
 
-def test_two_requests_with_one_key_racing_store_one_comment_and_answer_alike(api, aws_stack, faults):
+def test_a_submission_that_stopped_after_its_marker_does_not_block_the_text_for_good(
+    api, aws_stack, faults, monkeypatch
+):
+    # Given a submission without a key died between its duplicate marker and its comment
+    payload = draft()
+    faults.die_after("PutItem", _is("D#"))
+    with pytest.raises(LambdaTimeout):
+        api.call("POST", ARTICLE, payload)
+    faults.clear()
+    assert comments(aws_stack) == []
+    # When the author sends the same text again at once, it may be that same submission still
+    # running: a duplicate
+    assert api.call("POST", ARTICLE, payload).status == 422
+    # But once that submission cannot be running any more (its function's timeout is long past)
+    from datetime import UTC, datetime, timedelta
+
+    later = datetime.now(UTC) + timedelta(seconds=60)
+    monkeypatch.setattr("comments.api.runtime.Runtime.now", staticmethod(lambda: later))
+    # Then the stale marker does not count: the comment is stored, once
+    again = api.call("POST", ARTICLE, payload)
+    assert again.status == 201, again.text
+    assert [c["id"]["S"] for c in comments(aws_stack)] == [again.json["comment"]["id"]]
+    assert api.call("POST", ARTICLE, payload).status == 422  # and now it is a duplicate again
+
+
+def _race_before_comment_put(api, make_second: Any) -> tuple[Any, Any]:
+    """Run a submission; between its marker and its comment, run `make_second()` to the end."""
     from tests_support import functions_ddb
 
-    key, payload = str(uuid.uuid4()), draft()
-    # Given a second request with the same key gets its answer between the first one's read
-    # and the first one's transaction (a double click, a retry from a flaky network)
     second: dict[str, Any] = {}
+    events = functions_ddb().meta.events
 
-    def race(**_: Any) -> None:
-        functions_ddb().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
-        second["reply"] = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    def race(params: dict[str, Any], **_: Any) -> None:
+        if not _is("C#")(params):
+            return
+        events.unregister("before-parameter-build.dynamodb.PutItem", race)
+        second["reply"] = make_second()
 
-    functions_ddb().meta.events.register_first("before-call.dynamodb.TransactWriteItems", race)
+    events.register_first("before-parameter-build.dynamodb.PutItem", race)
     try:
-        first = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+        first = make_second()
     finally:
-        functions_ddb().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
-    # Then the first one's transaction loses on the receipt, and it answers with the second's comment
-    assert second["reply"].status == 201, second["reply"].text
+        events.unregister("before-parameter-build.dynamodb.PutItem", race)
+    return first, second["reply"]
+
+
+def test_two_requests_with_one_key_racing_store_one_comment_and_answer_alike(api, aws_stack):
+    key, payload = str(uuid.uuid4()), draft()
+    # Given a second request with the same key gets its answer between the first one's marker and
+    # its comment (a double click, a retry from a flaky network)
+    first, second = _race_before_comment_put(
+        api, lambda: api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
+    )
+    # Then the first one's put finds the comment stored, and it answers with the second's
+    assert second.status == 201, second.text
     assert first.status == 201, first.text
-    assert first.json["comment"] == second["reply"].json["comment"]
-    assert first.json["editToken"] == second["reply"].json["editToken"]
-    assert len(comments(aws_stack)) == 1
-
-
-def test_a_conflicting_transaction_on_the_receipt_is_waited_out_and_one_comment_stored(
-    api, aws_stack, faults
-):
-    # Given an article with comments already (its first comment also records when it opened)
-    earlier = api.call("POST", ARTICLE, draft("An earlier comment on this article."))
-    assert earlier.status == 201
-    # and DynamoDB cancels the transaction because another one with the same key is writing its
-    # receipt (comment, marker, counter, receipt: the receipt is the fourth item)
-    faults.fail(
-        "TransactWriteItems",
-        "TransactionCanceledException",
-        reasons=["None", "None", "None", "TransactionConflict"],
-    )
-    key, payload = str(uuid.uuid4()), draft()
-    # When the comment is submitted
-    reply = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    # Then the request reads again after a moment and goes through: one comment, one answer
-    assert faults.calls == ["TransactWriteItems"]
-    assert reply.status == 201, reply.text
-    stored = [c["id"]["S"] for c in comments(aws_stack)]
-    assert sorted(stored) == sorted([earlier.json["comment"]["id"], reply.json["comment"]["id"]])
-
-
-def test_a_request_still_in_progress_under_an_earlier_version_is_told_to_wait(api, aws_stack):
-    # Given a keyed submission, whose idempotency record is then turned back into an INPROGRESS
-    # record of a live invocation (as an earlier version of the service left them)
-    key, payload = str(uuid.uuid4()), draft()
-    first = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    assert first.status == 201
-    [record] = [i for i in items(aws_stack) if "idemStatus" in i]
-    ddb = aws_stack.client("dynamodb")
-    deadline_ms = int((time.time() + 2.0) * 1000)
-    ddb.put_item(
-        TableName=aws_stack.tables["CommentsTable"],
-        Item={
-            "pk": record["pk"],
-            "expiration": record["expiration"],
-            "idemStatus": {"S": "INPROGRESS"},
-            "idemValidation": record["idemValidation"],
-            "idemInProgressExpiration": {"N": str(deadline_ms)},
-        },
-    )
-    # When the same request comes again while that invocation could still be running
-    early = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    # Then it is a 409 with Retry-After, as before
-    assert early.status == 409 and early.headers["retry-after"] == "1"
-    assert early.json["error"] == "idempotency_conflict"
-    # And after that invocation's deadline the key is taken over (the same author's same text is
-    # then a duplicate of the first comment: nothing new is stored)
-    time.sleep(max(0.0, deadline_ms / 1000 - time.time()) + 0.2)
-    late = api.call("POST", ARTICLE, payload, headers={"Idempotency-Key": key})
-    assert late.status == 422 and "duplicate" in [v["rule"] for v in late.json["violations"]]
+    assert first.json["comment"] == second.json["comment"]
+    assert first.json["editToken"] == second.json["editToken"]
     assert len(comments(aws_stack)) == 1
 
 
@@ -408,22 +415,26 @@ def test_the_loser_of_a_duplicate_race_still_counts_toward_the_rate_limit(api, a
     monkeypatch.setenv("RATE_LIMIT_PER_MINUTE", "3")
     reset()
     text = draft("The same thought, sent from two tabs.")
-    # Given the same author sends the same text twice, under two keys, and the second copy is
-    # stored between the first one's read and its transaction
+    # Given the same author sends the same text twice, under two keys, and the second copy writes
+    # its marker between the first one's read and the first one's marker
     second: dict[str, Any] = {}
+    events = functions_ddb().meta.events
 
-    def race(**_: Any) -> None:
-        functions_ddb().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
+    def race(params: dict[str, Any], **_: Any) -> None:
+        if not _is("D#")(params):
+            return
+        events.unregister("before-parameter-build.dynamodb.PutItem", race)
         second["reply"] = api.call("POST", ARTICLE, text, headers={"Idempotency-Key": "tab-2"})
 
-    functions_ddb().meta.events.register_first("before-call.dynamodb.TransactWriteItems", race)
+    events.register_first("before-parameter-build.dynamodb.PutItem", race)
     try:
         first = api.call("POST", ARTICLE, text, headers={"Idempotency-Key": "tab-1"})
     finally:
-        functions_ddb().meta.events.unregister("before-call.dynamodb.TransactWriteItems", race)
+        events.unregister("before-parameter-build.dynamodb.PutItem", race)
     # Then one is stored and the other is a duplicate...
     assert second["reply"].status == 201
     assert first.status == 422 and "duplicate" in [v["rule"] for v in first.json["violations"]]
+    assert len(comments(aws_stack)) == 1
     # ...and both count: with a limit of 3 a minute the author has one submission left
     more = [api.call("POST", ARTICLE, {**text, "body": f"Another point, number {n}."}).status for n in (1, 2)]
     assert more == [201, 429]

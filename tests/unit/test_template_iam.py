@@ -35,7 +35,13 @@ USES: dict[str, set[tuple[str, str]]] = {
         ("dynamodb:BatchGetItem", T),
         ("secretsmanager:GetSecretValue", SECRET),
     },
-    "RelayFunction": {("sqs:SendMessage", MQ), ("sqs:SendMessage", RFQ), ("events:PutEvents", BUS)},
+    "RelayFunction": {
+        ("sqs:SendMessage", MQ),
+        ("sqs:SendMessage", RFQ),
+        ("events:PutEvents", BUS),
+        ("dynamodb:PutItem", T),
+        ("dynamodb:UpdateItem", T),
+    },
     "ModerationFunction": {
         ("dynamodb:GetItem", T),
         ("dynamodb:BatchGetItem", T),

@@ -4,15 +4,18 @@
   gsi2 `U#<authorId>` / `<createdAt>#<id>`
 - duplicate marker `D#<authorId>#<fingerprint>` (expires after the window)
 - rate window `R#<scope>#<id>#<minute>`, article settings `ART#<articleId>`, article counter
-  `CNT#<articleId>`, author ban `BAN#<authorId>`, reader report `RPT#<commentId>#<clientId>`
-- idempotency records `<function>#<hash>`, written by Powertools
+  `CNT#<articleId>` (moved by the relay, with a marker `CTR#<stream record id>` per change
+  counted), author ban `BAN#<authorId>`, reader report `RPT#<commentId>#<clientId>`
+- the idempotency record of a keyed submission lives on its comment (`idem*` attributes; the
+  comment's id is derived from the request's key, see `adapters.receipts`)
 
-Every write states its condition.
+No write a submission makes is a transaction or touches an item every comment of an article
+writes. Every write states its condition.
 """
 
 from typing import Any
 
-from comments.adapters.dynamo import from_item, new_client, to_item
+from comments.adapters.dynamo import from_item, is_throttling, new_client, to_item
 from comments.domain.errors import (
     AlreadyDecided,
     DuplicateComment,
@@ -23,6 +26,8 @@ from comments.domain.errors import (
 from comments.domain.models import ArticleSettings, Comment, StoredComment
 from comments.domain.ports import SubmissionState
 
+_CHANGES_PER_TRANSACTION = 50  # markers; with their articles' counters, within DynamoDB's 100 items
+_COUNT_ATTEMPTS = 6
 ARTICLE_INDEX = "ArticleIndex"
 AUTHOR_INDEX = "AuthorIndex"
 _COMMENT_FIELDS = tuple(StoredComment.model_fields)
@@ -115,12 +120,13 @@ class CommentTable:
             request = reply.get("UnprocessedKeys") or {}
         ban = found.get(keys["ban"])
         marker = found.get(keys.get("duplicate", ""))
+        live = marker is not None and int(marker.get("expiration", 0)) > now_epoch
         state = SubmissionState(
             settings=ArticleSettings.from_stored(found.get(keys["settings"])),
             banned=ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch),
-            duplicate_of=(
-                str(marker["commentId"]) if marker and int(marker.get("expiration", 0)) > now_epoch else None
-            ),
+            duplicate_of=str(marker["commentId"]) if live and marker else None,
+            # Markers written with the comment in one transaction (before this version) have no time.
+            duplicate_marked_at=int(marker.get("at", 0)) if live and marker else None,
         )
         return state, raw
 
@@ -169,102 +175,132 @@ class CommentTable:
             },
         }
 
-    def insert(
+    def mark_duplicate(
         self,
-        comment: StoredComment,
-        fingerprint: str | None,
-        duplicate_until: int,
+        author_id: str,
+        fingerprint: str,
+        comment_id: str,
+        until_epoch: int,
         now_epoch: int,
-        rate_limit_per_minute: int = 0,
-        receipt: dict[str, Any] | None = None,
-        open_article: bool = False,
+        replacing: str | None = None,
     ) -> None:
-        """The comment, its duplicate marker (unless the policy's duplicate rule is off), its
-        article's counter (if published), a token from the client's and the author's rate
-        windows (if limited), the article's opening time (for its first comment) and the
-        idempotent request's receipt (if any), in one transaction: all or nothing, in one
-        round trip."""
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.name,
-                    "Item": comment_item(comment),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
-        marker_at = rate_at = -1
-        if fingerprint is not None:
-            marker = to_item(
-                {
-                    "pk": f"D#{comment.authorId}#{fingerprint}",
-                    "kind": "duplicate",
-                    "commentId": comment.id,
-                    "expiration": duplicate_until,
-                }
+        """The author's marker for this text, naming the comment about to be stored, unless a
+        live one names another comment (DuplicateComment). It may replace an expired marker, one
+        this comment already wrote (a retry), or a stale one (`replacing`: its comment was never
+        stored)."""
+        names = [":id"] + ([":stale"] if replacing else [])
+        values: dict[str, Any] = {":now": {"N": str(now_epoch)}, ":id": {"S": comment_id}}
+        if replacing:
+            values[":stale"] = {"S": replacing}
+        try:
+            self.ddb.put_item(
+                TableName=self.name,
+                Item=to_item(
+                    {
+                        "pk": f"D#{author_id}#{fingerprint}",
+                        "kind": "duplicate",
+                        "commentId": comment_id,
+                        "at": now_epoch,
+                        "expiration": until_epoch,
+                    }
+                ),
+                ConditionExpression=(
+                    f"attribute_not_exists(pk) OR expiration < :now OR commentId IN ({', '.join(names)})"
+                ),
+                ExpressionAttributeValues=values,
             )
-            marker_at = len(items)
-            items.append(
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            raise DuplicateComment() from None
+
+    def insert(self, comment: StoredComment, receipt: dict[str, Any] | None = None) -> None:
+        """The comment, with the idempotent request's receipt in the same item (if any): one
+        conditional put, so a comment is whole or absent. An item already under this id is the
+        same request's comment, stored by a retry or a race (RequestAlreadyStored)."""
+        try:
+            self.ddb.put_item(
+                TableName=self.name,
+                Item={**comment_item(comment), **(receipt or {})},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            raise RequestAlreadyStored() from None
+
+    def open_article(self, article_id: str, at: str) -> None:
+        """The article's settings item records when its first comment came (auto-close counts
+        from there); a later first-comment race keeps the earlier time."""
+        self.ddb.update_item(
+            TableName=self.name,
+            Key={"pk": {"S": f"ART#{article_id}"}},
+            UpdateExpression="SET opened_at = if_not_exists(opened_at, :at), kind = :article",
+            ConditionExpression="attribute_not_exists(pk) OR kind = :article",
+            ExpressionAttributeValues={":at": {"S": at}, ":article": {"S": "article"}},
+        )
+
+    # -- counts --------------------------------------------------------------------------------
+    def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]:
+        """Apply (stream record id, article id, delta) to the articles' counters, each change
+        exactly once: the counter updates of a batch go in transactions with a marker per
+        record (`CTR#<record id>`, kept two days: longer than the stream keeps a record), so a
+        record delivered again is skipped. Returns the ids of the changes not applied (a
+        transaction that kept failing): the stream hands those records back."""
+        failed: list[str] = []
+        todo = [c for c in changes if c[2]]
+        for start in range(0, len(todo), _CHANGES_PER_TRANSACTION):
+            failed += self._count_chunk(todo[start : start + _CHANGES_PER_TRANSACTION], now_epoch)
+        return failed
+
+    def _count_chunk(self, chunk: list[tuple[str, str, int]], now_epoch: int) -> list[str]:
+        import random
+        import time
+
+        pending = list(chunk)
+        for attempt in range(_COUNT_ATTEMPTS):
+            if not pending:
+                return []
+            totals: dict[str, int] = {}
+            for _, article, delta in pending:
+                totals[article] = totals.get(article, 0) + delta
+            items: list[dict[str, Any]] = [
                 {
                     "Put": {
                         "TableName": self.name,
-                        "Item": marker,
-                        "ConditionExpression": "attribute_not_exists(pk) OR expiration < :now",
-                        "ExpressionAttributeValues": {":now": {"N": str(now_epoch)}},
+                        "Item": to_item(
+                            {"pk": f"CTR#{record}", "kind": "counted", "expiration": now_epoch + 2 * 86400}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(pk)",
                     }
                 }
-            )
-        if rate_limit_per_minute > 0:
-            rate_at = len(items)
-            for scope, ident in (("client", comment.clientId), ("author", comment.authorId)):
-                items.append({"Update": self._rate_window(scope, ident, now_epoch, rate_limit_per_minute)})
-        if comment.status == "published":
-            items.append(self._count(comment.articleId, +1))
-        if open_article:
-            items.append(self._open_article(comment.articleId, comment.createdAt))
-        receipt_at = len(items) if receipt is not None else -1
-        if receipt is not None:
-            items.append(receipt)
-        try:
-            self.ddb.transact_write_items(TransactItems=items)
-        except self.ddb.exceptions.TransactionCanceledException as exc:
-            codes = cancellation_codes(exc)
-            failed = {i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"}
-            if receipt_at in failed:
-                raise RequestAlreadyStored() from None
-            # Only a request with the same Idempotency-Key writes that record: a conflict on it is
-            # that request's transaction, in flight.
-            if 0 <= receipt_at < len(codes) and codes[receipt_at] == "TransactionConflict":
-                raise RequestAlreadyStored(in_flight=True) from None
-            if rate_at >= 0 and failed & {rate_at, rate_at + 1}:
-                raise _rate_limited(now_epoch) from None
-            if marker_at in failed:
-                raise DuplicateComment() from None
-            raise
+                for record, _, _ in pending
+            ]
+            items += [self._count(article, total) for article, total in totals.items() if total]
+            try:
+                self.ddb.transact_write_items(TransactItems=items)
+                return []
+            except self.ddb.exceptions.TransactionCanceledException as exc:
+                codes = cancellation_codes(exc)
+                counted = {
+                    i for i, code in enumerate(codes[: len(pending)]) if code == "ConditionalCheckFailed"
+                }
+                if counted:  # delivered again: already counted; the rest go round once more
+                    pending = [c for i, c in enumerate(pending) if i not in counted]
+                    continue
+                if not is_throttling(exc):
+                    raise
+            except Exception as exc:
+                if not is_throttling(exc):
+                    raise
+            # A conflicting transaction (another batch counting the same article), throttling or
+            # a lost connection: wait a little, longer each time, and try again.
+            time.sleep(min(1.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
+        return [record for record, _, _ in pending]
 
-    # -- counts --------------------------------------------------------------------------------
     def _count(self, article_id: str, delta: int) -> dict[str, Any]:
-        """The article's published-comment counter, moved in the same transaction as the status
-        change that moves it: never a scan, never out of step."""
         return {
             "Update": {
                 "TableName": self.name,
                 "Key": {"pk": {"S": f"CNT#{article_id}"}},
                 "UpdateExpression": "ADD n :d SET kind = :kind",
                 "ExpressionAttributeValues": {":d": {"N": str(delta)}, ":kind": {"S": "count"}},
-            }
-        }
-
-    def _open_article(self, article_id: str, at: str) -> dict[str, Any]:
-        """The article's settings item records when its first comment came (auto-close counts
-        from there); a later first-comment race keeps the earlier time."""
-        return {
-            "Update": {
-                "TableName": self.name,
-                "Key": {"pk": {"S": f"ART#{article_id}"}},
-                "UpdateExpression": "SET opened_at = if_not_exists(opened_at, :at), kind = :article",
-                "ConditionExpression": "attribute_not_exists(pk) OR kind = :article",
-                "ExpressionAttributeValues": {":at": {"S": at}, ":article": {"S": "article"}},
             }
         }
 
@@ -304,9 +340,10 @@ class CommentTable:
     ) -> StoredComment:
         """Move a comment from one of the `expect`ed statuses to `status`, exactly once: the
         write's condition is the status it expects, so of two racing writers one wins and the
-        other gets AlreadyDecided (or NotFound if the comment does not exist). The article's
-        counter and the public index keys move in the same transaction, and one history entry
-        is appended (or the history replaced, for an erasure)."""
+        other gets AlreadyDecided (or NotFound if the comment does not exist). The public index
+        keys move with the status, in the same single-item write, and one history entry is
+        appended (or the history replaced, for an erasure). The article's count follows from the
+        change stream (the relay, `count_changes`)."""
         names = {"#s": "status", "#h": "history"}
         values: dict[str, Any] = {":new": status, ":now": now, ":entry": [entry]}
         sets = ["#s = :new", "updatedAt = :now"]
@@ -331,29 +368,19 @@ class CommentTable:
         update = (
             "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(dict.fromkeys(removals)) if removals else "")
         )
-        items: list[dict[str, Any]] = [
-            {
-                "Update": {
-                    "TableName": self.name,
-                    "Key": comment_key(comment.id),
-                    "UpdateExpression": update,
-                    "ConditionExpression": cond,
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": to_item(values),
-                }
-            }
-        ]
-        delta = (status == "published") - (comment.status == "published")
-        if delta:
-            items.append(self._count(comment.articleId, delta))
         try:
-            self.ddb.transact_write_items(TransactItems=items)
-        except self.ddb.exceptions.TransactionCanceledException as exc:
-            if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-                if self.get(comment.id) is None:
-                    raise NotFound() from None
-                raise AlreadyDecided() from None
-            raise
+            self.ddb.update_item(
+                TableName=self.name,
+                Key=comment_key(comment.id),
+                UpdateExpression=update,
+                ConditionExpression=cond,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+            )
+        except self.ddb.exceptions.ConditionalCheckFailedException:
+            if self.get(comment.id) is None:
+                raise NotFound() from None
+            raise AlreadyDecided() from None
         history = [entry] if replace_history else [*comment.history, entry]
         changed = {**(set_values or {}), "status": status, "updatedAt": now, "history": history}
         return comment.model_copy(

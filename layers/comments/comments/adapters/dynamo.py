@@ -80,3 +80,33 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+_THROTTLED = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "TransactionInProgressException",
+    }
+)
+_RETRYABLE_CANCELLATIONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
+)
+
+
+def is_throttling(exc: BaseException) -> bool:
+    """DynamoDB throttled, overloaded or unreachable: the request may be retried."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "TransactionCanceledException":
+            # A transaction cancelled for capacity or a conflicting transaction wrote nothing:
+            # retryable, like a throttled single-item call (a failed condition is not).
+            reasons = {str(r.get("Code")) for r in exc.response.get("CancellationReasons", []) if r}
+            return bool(reasons & _RETRYABLE_CANCELLATIONS)
+        return code in _THROTTLED
+    return isinstance(exc, ConnectionError | HTTPClientError)

@@ -1,26 +1,28 @@
-"""Powertools idempotency, persisted in the comment's own transaction.
+"""Powertools idempotency, persisted on the comment itself.
 
-`ReceiptStore` is Powertools' `DynamoDBPersistenceLayer` (same table, same attributes, same
-hashes, same replay and payload validation) with two changes to *when* it reads and writes:
+`ReceiptStore` is Powertools' `DynamoDBPersistenceLayer` (same hashing, same replay, same payload
+validation) with its record kept in the comment's own item instead of an item of its own:
 
-- `save_inprogress` writes nothing. It reads the idempotency record in the BatchGetItem that
-  also reads the submission's state (article settings, ban, duplicate marker), and raises
-  Powertools' `IdempotencyItemAlreadyExistsError` when a live record is there, so that Powertools
-  replays it (or refuses another body with `IdempotencyValidationError`).
-- the COMPLETED record (the "receipt") is a Put in the transaction that stores the comment, under
-  the condition Powertools' own INPROGRESS write uses. So the comment and its receipt are stored
+- a keyed submission's comment id is derived from its article and Idempotency-Key (a keyed hash:
+  `HmacKeys.request_comment_id`), so every retry names the same comment;
+- `save_inprogress` writes nothing. It reads that comment in the BatchGetItem that also reads the
+  submission's state (article settings, ban, duplicate marker); when it is there, it carries the
+  record (`idemStatus`, `idemData`, `idemValidation`) and Powertools replays it (or refuses
+  another body with `IdempotencyValidationError`);
+- the COMPLETED record (the "receipt") is stored as attributes of the comment, in the comment's
+  one conditional put (`attribute_not_exists(pk)`). The comment and its receipt are stored
   together or not at all: a Lambda timeout after the write is answered by a replay at once, one
-  before it leaves nothing behind, and of two requests with one key racing, the transaction of
-  the second fails on the receipt and that request replays the first one's answer.
+  before it leaves nothing behind, and of two requests with one key racing, the put of the
+  second fails and that request replays the first one's answer.
 
-The submit path makes two DynamoDB calls instead of four (INPROGRESS put, state read,
-transaction, COMPLETED update) for the same write units (`make bench`).
+A key answers with its comment for as long as the comment is kept (a record on the comment does
+not expire after `expires_after_seconds`, as a record of its own would). It costs no write unit
+of its own: the receipt is ~100 bytes of the comment's item.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -36,7 +38,9 @@ if TYPE_CHECKING:
     from comments.domain.submission import Accepted, Submission
 
 COMPLETED = "COMPLETED"
-INPROGRESS = "INPROGRESS"
+STATUS_ATTR = "idemStatus"
+DATA_ATTR = "idemData"
+VALIDATION_ATTR = "idemValidation"
 
 
 @dataclass
@@ -46,7 +50,7 @@ class Attempt:
     sub: Submission
     store: CommentTable
     record: DataRecord | None = None  # the record Powertools would have written as INPROGRESS
-    stored: bool = False  # the transaction stored the comment and its receipt
+    stored: bool = False  # the comment and its receipt are stored
 
 
 _attempt: ContextVar[Attempt | None] = ContextVar("comments_idempotent_attempt", default=None)
@@ -55,15 +59,16 @@ _attempt: ContextVar[Attempt | None] = ContextVar("comments_idempotent_attempt",
 class ReceiptStore(DynamoDBPersistenceLayer):
     @classmethod
     def for_table(cls, table_name: str, client: Any) -> ReceiptStore:
-        """The store on the comments table, with its attribute names (README "Table design")."""
+        """The store on the comments table, with the attribute names the comment carries
+        (docs/table-design.md). Powertools' own writes (outside `attempt`) use `pk` too."""
         return cls(
             table_name=table_name,
             key_attr="pk",
-            expiry_attr="expiration",
+            expiry_attr="idemExpiration",
             in_progress_expiry_attr="idemInProgressExpiration",
-            status_attr="idemStatus",
-            data_attr="idemData",
-            validation_key_attr="idemValidation",
+            status_attr=STATUS_ATTR,
+            data_attr=DATA_ATTR,
+            validation_key_attr=VALIDATION_ATTR,
             boto3_client=client,
         )
 
@@ -81,54 +86,37 @@ class ReceiptStore(DynamoDBPersistenceLayer):
         if current is None:  # not inside `attempt`: Powertools' own INPROGRESS write
             super()._put_record(data_record)
             return
-        pk = self._get_key(data_record.idempotency_key)[self.key_attr]["S"]
-        # The submission's own state read, with the record in the same round trip.
-        item = current.sub.read_state(current.store, also=pk)
-        if item is not None and _live(item, self):
-            old = self._item_to_data_record(item)
+        # The submission's own state read, with its comment (if already stored) in the same round trip.
+        item = current.sub.read_state(current.store, also=f"C#{current.sub.comment_id}")
+        if item is not None:
+            old = DataRecord(
+                idempotency_key=data_record.idempotency_key,
+                status=str(item.get(STATUS_ATTR, {}).get("S", COMPLETED)),
+                expiry_timestamp=None,
+                response_data=str(item.get(DATA_ATTR, {}).get("S", "")),
+                payload_hash=str(item.get(VALIDATION_ATTR, {}).get("S", "")),
+            )
             self._validate_payload(data_payload=data_record, stored_data_record=old)
             raise IdempotencyItemAlreadyExistsError(old_data_record=old)
         current.record = data_record
 
     def receipt(self, accepted: Accepted, result: dict[str, Any]) -> dict[str, Any] | None:
-        """The COMPLETED record of the current attempt, as a TransactWriteItems Put; None when
-        Powertools did not take the request (POWERTOOLS_IDEMPOTENCY_DISABLED): nothing to keep."""
+        """The COMPLETED record of the current attempt, as attributes of the comment's item; None
+        when Powertools did not take the request (POWERTOOLS_IDEMPOTENCY_DISABLED)."""
         current = _attempt.get()
         if current is None or current.record is None:
             return None
         record = current.record
         item = {
-            **self._get_key(record.idempotency_key),
-            self.expiry_attr: {"N": str(record.expiry_timestamp)},
-            self.status_attr: {"S": COMPLETED},
-            self.data_attr: {"S": json.dumps(result, sort_keys=True)},
+            STATUS_ATTR: {"S": COMPLETED},
+            DATA_ATTR: {"S": json.dumps(result, sort_keys=True)},
         }
         if self.payload_validation_enabled and record.payload_hash:
-            item[self.validation_key_attr] = {"S": record.payload_hash}
-        now = time.time()
-        # Powertools' own condition for taking a key (none yet, expired, or an in-progress record
-        # whose invocation is past its deadline), with the layer's attribute names written in
-        # (none is a DynamoDB reserved word).
-        condition = (
-            f"attribute_not_exists({self.key_attr}) OR {self.expiry_attr} < :now OR "
-            f"({self.status_attr} = :inprogress AND attribute_exists({self.in_progress_expiry_attr}) "
-            f"AND {self.in_progress_expiry_attr} < :now_ms)"
-        )
-        return {
-            "Put": {
-                "TableName": self.table_name,
-                "Item": item,
-                "ConditionExpression": condition,
-                "ExpressionAttributeValues": {
-                    ":now": {"N": str(int(now))},
-                    ":now_ms": {"N": str(int(now * 1000))},
-                    ":inprogress": {"S": INPROGRESS},
-                },
-            }
-        }
+            item[VALIDATION_ATTR] = {"S": record.payload_hash}
+        return item
 
     def stored(self) -> None:
-        """The current attempt's transaction went through: its receipt is written."""
+        """The current attempt's comment, and with it its receipt, is stored."""
         current = _attempt.get()
         if current is not None:
             current.stored = True
@@ -136,25 +124,12 @@ class ReceiptStore(DynamoDBPersistenceLayer):
     def save_success(self, data: dict[str, Any], result: dict[str, Any]) -> None:
         current = _attempt.get()
         if current is not None and current.stored:
-            return  # written by the comment's transaction: nothing to hash, build or send again
+            return  # written with the comment: nothing to hash, build or send again
         super().save_success(data, result)
 
     def _delete_record(self, data_record: DataRecord) -> None:
         if _attempt.get() is not None:
-            # Nothing to take back: before the transaction nothing was written, and after it the
-            # receipt must stay with its comment.
+            # Nothing to take back: before the comment's put nothing of it was written, and after
+            # it the receipt must stay with its comment.
             return
         super()._delete_record(data_record)
-
-
-def _live(item: dict[str, Any], layer: ReceiptStore) -> bool:
-    """Whether an existing record still holds its key (the negation of Powertools' put condition)."""
-    now = time.time()
-    expiry = int(item.get(layer.expiry_attr, {}).get("N", "0"))
-    if expiry < int(now):
-        return False
-    status = item.get(layer.status_attr, {}).get("S")
-    in_progress_expiry = item.get(layer.in_progress_expiry_attr, {}).get("N")
-    return not (
-        status == INPROGRESS and in_progress_expiry is not None and int(in_progress_expiry) < now * 1000
-    )

@@ -6,6 +6,7 @@ import binascii
 import json
 from typing import TYPE_CHECKING, Any
 
+from comments.adapters.dynamo import is_throttling
 from comments.domain.errors import (
     BadRequest,
     CommentError,
@@ -19,19 +20,6 @@ if TYPE_CHECKING:
 
 MAX_BODY_BYTES = 32 * 1024
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
-_THROTTLED = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "TransactionInProgressException",
-    }
-)
-_RETRYABLE_CANCELLATIONS = frozenset(
-    {"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"}
-)
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -137,21 +125,6 @@ def response(status: int, body: Any, headers: dict[str, str] | None = None) -> A
 
 def error_response(exc: CommentError, headers: dict[str, str] | None = None) -> Any:
     return response(exc.status, exc.body(), {**(headers or {}), **exc.headers()})
-
-
-def is_throttling(exc: BaseException) -> bool:
-    """DynamoDB throttled, overloaded or unreachable: the request may be retried."""
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    if isinstance(exc, ClientError):
-        code = exc.response.get("Error", {}).get("Code")
-        if code == "TransactionCanceledException":
-            # A transaction cancelled for capacity or a conflicting transaction wrote nothing:
-            # retryable, like a throttled single-item call (a failed condition is not).
-            reasons = {str(r.get("Code")) for r in exc.response.get("CancellationReasons", []) if r}
-            return bool(reasons & _RETRYABLE_CANCELLATIONS)
-        return code in _THROTTLED
-    return isinstance(exc, ConnectionError | HTTPClientError)
 
 
 def install_error_handlers(app: Any, logger: Any, headers: dict[str, str] | None = None) -> None:

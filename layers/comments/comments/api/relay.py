@@ -6,7 +6,7 @@ from typing import Any
 from comments.api import runtime
 from comments.domain import relay
 
-__all__ = ["relay_record"]
+__all__ = ["count", "relay_record"]
 
 
 def relay_record(record: dict[str, Any]) -> relay.Relayed:
@@ -16,3 +16,15 @@ def relay_record(record: dict[str, Any]) -> relay.Relayed:
 
     rt = runtime.current()
     return relay.relay(relay.StreamChange(record, from_item), rt.queue, rt.events)
+
+
+def count(changes: list[tuple[str, tuple[str, int]]]) -> list[str]:
+    """Move the articles' counts for a batch's relayed changes, (stream record id, (article,
+    delta)) each, exactly once however often the stream delivers them; returns the record ids
+    whose change could not be applied (to be handed back)."""
+    if not changes:
+        return []
+    rt = runtime.current()
+    return rt.table.count_changes(
+        [(record, article, delta) for record, (article, delta) in changes], int(rt.now().timestamp())
+    )

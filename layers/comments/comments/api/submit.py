@@ -38,17 +38,24 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     return key
 
 
-def _submission(rt: runtime.Runtime, article_id: str, event: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+def _submission(
+    rt: runtime.Runtime, article_id: str, event: dict[str, Any], key: str | None = None
+) -> tuple[dict[str, Any], submission.Submission]:
     if not is_article_id(article_id):
         raise NotFound()
     payload, draft = parse_body(CommentDraft, event)
-    keys = rt.keys
+    keys, now = rt.keys, rt.now()
     sub = submission.Submission(
         article_id=article_id,
         draft=draft,
         author_id=keys.author_id(draft.email),
         client_id=keys.client_id(source_ip(event)),
-        now=rt.now(),
+        now=now,
+        comment_id=(
+            keys.request_comment_id(article_id, key)
+            if key is not None
+            else new_comment_id(int(now.timestamp() * 1000))
+        ),
     )
     return payload, sub
 
@@ -76,15 +83,13 @@ def _submit_once(
     """Store the comment. What it returns is what the idempotency record keeps, so it holds no
     name, body or token: only the status, the comment id and the rules (a retry rebuilds the
     body from the stored comment, which an erasure has already emptied)."""
-    comment_id = new_comment_id(int(sub.now.timestamp() * 1000))
     keys = rt.keys
-    token = keys.edit_token(comment_id)
+    token = keys.edit_token(sub.comment_id)
     try:
         accepted = submission.submit(
             rt.policy(),
             rt.table,
             sub,
-            comment_id=comment_id,
             edit_token_hash=keys.edit_token_hash(token),
             rate_limit_per_minute=rt.settings.rate_limit_per_minute,
             receipt=(lambda a: persistence.receipt(a, _result(a))) if persistence is not None else None,
@@ -172,8 +177,8 @@ def idempotent_submission(rt: runtime.Runtime) -> tuple[Any, Any, Any]:
 def submit(article_id: str, event: dict[str, Any], lambda_context: Any = None, metrics: Any = None) -> Any:
     """201/202 with the comment, or the contract's error."""
     rt = runtime.current()
-    payload, sub = _submission(rt, article_id, event)
     key = idempotency_key(event.get("headers") or {})
+    payload, sub = _submission(rt, article_id, event, key)
     fresh = _Fresh()
     if key is None:
         result = _submit_once(rt, sub, fresh, metrics)
@@ -200,19 +205,14 @@ def _run_idempotent(
     submit_once, config, persistence = rt.idempotency()
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
-    # If another invocation with this key stored its comment between our read and our
-    # transaction, the next go finds its record and replays its answer; if it was still writing
-    # (a conflicting transaction), the next go waits a moment first.
+    # If another invocation with this key stored the comment between our read and our put, the
+    # next go finds it and replays its answer.
     for _ in range(_ATTEMPTS):
         try:
             with persistence.attempt(sub, rt.table):
                 return dict(submit_once(request=request, sub=sub, fresh=fresh, metrics=metrics))
-        except RequestAlreadyStored as exc:
-            if exc.in_flight:
-                import random
-                import time
-
-                time.sleep(random.uniform(0.05, 0.15))  # jitter
+        except RequestAlreadyStored:
+            sub.forget_state()
             continue
         except IdempotencyValidationError:
             raise IdempotencyConflict(

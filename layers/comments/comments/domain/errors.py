@@ -118,11 +118,8 @@ class DuplicateComment(Exception):
 
 
 class RequestAlreadyStored(Exception):
-    """The transaction found this idempotent request's record already there, or being written:
-    another invocation with the same Idempotency-Key stored (or is storing) its comment first,
-    and the caller replays that answer. `in_flight`: DynamoDB reported a conflicting transaction
-    on the record rather than the record itself, so the other one may not have committed yet."""
+    """The comment's put found its id taken: another invocation with the same Idempotency-Key
+    stored the comment first, and the caller replays that answer."""
 
-    def __init__(self, in_flight: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__("request already stored")
-        self.in_flight = in_flight

@@ -57,6 +57,15 @@ class HmacKeys:
         idempotency record); the comment keeps only `edit_token_hash` of it."""
         return base64.urlsafe_b64encode(self._mac("edit-token", comment_id)).rstrip(b"=").decode()
 
+    def request_comment_id(self, article_id: str, idempotency_key: str) -> str:
+        """The id of the comment a keyed submission stores: the same for every retry of the
+        request, unguessable without the secret (26 Crockford base32 characters, as any comment
+        id; not time-ordered, which nothing needs: lists sort by time stored)."""
+        from comments.domain.ids import crockford
+
+        digest = self._mac("request-comment", f"{article_id}\n{idempotency_key}")
+        return crockford(int.from_bytes(digest[:16], "big"))
+
     def edit_token_hash(self, token: str) -> str:
         return self._mac("edit-token-hash", token).hex()
 

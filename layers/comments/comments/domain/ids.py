@@ -20,7 +20,11 @@ def is_comment_id(value: str) -> bool:
 def new_comment_id(now_ms: int | None = None) -> str:
     """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | int.from_bytes(secrets.token_bytes(10), "big")
+    return crockford((ms << 80) | int.from_bytes(secrets.token_bytes(10), "big"))
+
+
+def crockford(value: int) -> str:
+    """A 128-bit number as a comment id: 26 characters of Crockford base32."""
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

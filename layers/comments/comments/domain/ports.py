@@ -15,6 +15,8 @@ class SubmissionState:
     settings: ArticleSettings
     banned: bool
     duplicate_of: str | None  # the comment this author's same text already is, within the window
+    duplicate_marked_at: int | None = None  # when that marker was written (epoch seconds)
+    stale_duplicate: str | None = None  # a marker whose comment was never stored: may be replaced
 
 
 class CommentStore(Protocol):
@@ -33,16 +35,21 @@ class CommentStore(Protocol):
 
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
 
-    def insert(
+    def mark_duplicate(
         self,
-        comment: StoredComment,
-        fingerprint: str | None,
-        duplicate_until: int,
+        author_id: str,
+        fingerprint: str,
+        comment_id: str,
+        until_epoch: int,
         now_epoch: int,
-        rate_limit_per_minute: int = 0,
-        receipt: dict[str, Any] | None = None,
-        open_article: bool = False,
+        replacing: str | None = None,
     ) -> None: ...
+
+    def insert(self, comment: StoredComment, receipt: dict[str, Any] | None = None) -> None: ...
+
+    def open_article(self, article_id: str, at: str) -> None: ...
+
+    def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]: ...
 
     def transition(
         self,

@@ -124,13 +124,25 @@ def decision_figures(change: StreamChange) -> dict[str, Any] | None:
     }
 
 
+def count_delta(change: StreamChange) -> tuple[str, int] | None:
+    """(article id, +1 or -1) when this change adds a comment to its article's public list or
+    takes one off it; None for any other change."""
+    old, new = change.old, change.new
+    if not change.is_comment or new is None:
+        return None
+    delta = (new.get("status") == "published") - bool(old and old.get("status") == "published")
+    return (str(new.get("articleId")), delta) if delta else None
+
+
 @dataclass(frozen=True)
 class Relayed:
-    """What one change became: the held comment queued, the event published, the decision's figures."""
+    """What one change became: the held comment queued, the event published, the decision's
+    figures, and how it moves its article's count (applied for the whole batch, `count`)."""
 
     queued: str | None  # the comment id
     event: str | None  # the detail-type
     decision: dict[str, Any] | None
+    count: tuple[str, int] | None = None
 
 
 def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relayed:
@@ -146,4 +158,5 @@ def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relaye
         queued=comment.id if comment is not None else None,
         event=entry["DetailType"] if entry is not None and events is not None else None,
         decision=decision_figures(change),
+        count=count_delta(change),
     )

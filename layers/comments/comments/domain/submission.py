@@ -5,7 +5,7 @@ Pure: storage comes in through the `CommentStore` port, time and identities thro
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from comments.policy.model import Policy, Reason, Verdict
 
 STATUS_FOR = {"publish": "published", "hold": "pending"}
+#: A duplicate marker whose comment is missing this long after it was written belongs to a
+#: submission that stopped between its two writes (the function's timeout is 10 s): stale.
+STALE_MARKER_SECONDS = 30
 
 
 @dataclass
@@ -33,6 +36,9 @@ class Submission:
     author_id: str  # keyed hash of the email
     client_id: str  # keyed hash of API Gateway's sourceIp
     now: datetime
+    #: the id the comment will have: derived from the request's Idempotency-Key when it has one
+    #: (so a retry names the same comment), else new
+    comment_id: str
     _state: SubmissionState | None = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
 
@@ -57,11 +63,30 @@ class Submission:
         )
         return item
 
+    def forget_state(self) -> None:
+        """Read the stored state again on next use (another request changed it)."""
+        self._state = None
+
     def state(self, store: CommentStore) -> SubmissionState:
+        """The stored state, with the duplicate marker judged: a marker this submission wrote
+        itself (a retry) or one whose comment was never stored does not make it a duplicate."""
         if self._state is None:
             self.read_state(store)
-        assert self._state is not None
-        return self._state
+        state = self._state
+        assert state is not None
+        marker = state.duplicate_of
+        if marker is not None and (marker == self.comment_id or self._stale(store, state)):
+            state = self._state = replace(
+                state, duplicate_of=None, stale_duplicate=marker if marker != self.comment_id else None
+            )
+        return state
+
+    def _stale(self, store: CommentStore, state: SubmissionState) -> bool:
+        marked = state.duplicate_marked_at or 0
+        if marked == 0 or self.epoch - marked < STALE_MARKER_SECONDS:
+            return False  # written with its comment (an old marker), or by a submission in flight
+        assert state.duplicate_of is not None
+        return store.get(state.duplicate_of) is None
 
 
 @dataclass(frozen=True)
@@ -103,28 +128,36 @@ def submit(
     store: CommentStore,
     sub: Submission,
     *,
-    comment_id: str,
     edit_token_hash: str,
     rate_limit_per_minute: int,
     receipt: Callable[[Accepted], dict[str, Any] | None] | None = None,
 ) -> Accepted:
     """Store a comment the policy lets in, or raise the contract's error for it. `receipt` gives
-    what the idempotent request's record is, to be stored in the same transaction."""
+    the idempotent request's record, stored on the comment itself.
+
+    The writes, in this order, each a single conditional write (no transaction):
+    1. a token from the client's and the author's rate windows (every judged submission: a
+       rejected one counts too, and a client over the limit hears 429, not the reasons);
+    2. the duplicate marker (unless the rule is off): a live marker naming another comment makes
+       this a duplicate, so of two identical texts racing only one gets past here;
+    3. for an article's first comment, when it opened;
+    4. the comment, with its receipt: the only write a reader or moderator can see, and the last.
+    A stop between any two leaves nothing visible: tokens taken count as the submission they
+    were; a marker without its comment is replaced by a retry (same comment id) or, once stale,
+    by anyone; an article opened a moment before its first comment is stored is harmless."""
     from comments.policy.engine import stateful_hit
 
     settings = _check_open_and_parent(store, sub)
     epoch = sub.epoch
     verdict = _judge(policy, store, sub)
+    _take_rate_tokens(store, sub, rate_limit_per_minute)
     if verdict.outcome == "reject":
-        # A rejected submission counts toward the limits too (and a client over them hears 429,
-        # not the reasons); a stored one takes its tokens in the transaction that stores it.
-        _take_rate_tokens(store, sub, rate_limit_per_minute)
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
 
     created = iso(sub.now)
     status = STATUS_FOR[verdict.outcome]
     comment = StoredComment(
-        id=comment_id,
+        id=sub.comment_id,
         articleId=sub.article_id,
         parentId=sub.draft.parentId,
         name=sub.draft.name,
@@ -139,33 +172,26 @@ def submit(
         editTokenHash=edit_token_hash,
         history=[{"at": created, "event": "submitted", "status": status}],
     )
-    window = epoch + policy.duplicate_window_hours * 3600
     accepted = Accepted(comment=comment.public(), reasons=verdict.reasons())
-    try:
-        store.insert(
-            comment,
-            sub.fingerprint if policy.rules.duplicate.enabled else None,
-            window,
-            epoch,
-            rate_limit_per_minute,
-            receipt(accepted) if receipt is not None else None,
-            # The article's first comment records when it opened (for auto-close).
-            open_article=settings.opened_at is None,
-        )
-    except DuplicateComment:
-        # Two identical submissions raced past the read above; the marker's condition caught it.
-        # The cancelled transaction took no rate tokens: take them as a rejection does.
-        _take_rate_tokens(store, sub, rate_limit_per_minute)
-        dup = stateful_hit(policy, "duplicate")
-        raise PolicyViolation(
-            [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
-        ) from None
+    if policy.rules.duplicate.enabled:
+        until = epoch + policy.duplicate_window_hours * 3600
+        replacing = sub.state(store).stale_duplicate
+        try:
+            store.mark_duplicate(sub.author_id, sub.fingerprint, sub.comment_id, until, epoch, replacing)
+        except DuplicateComment:
+            # The same text raced past the read above; the marker's condition caught it.
+            dup = stateful_hit(policy, "duplicate")
+            raise PolicyViolation(
+                [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
+            ) from None
+    if settings.opened_at is None:
+        store.open_article(sub.article_id, created)
+    store.insert(comment, receipt(accepted) if receipt is not None else None)
     return accepted
 
 
 def _take_rate_tokens(store: CommentStore, sub: Submission, limit: int) -> None:
-    """One token from the client's and one from the author's window, for a submission that is
-    not stored (a stored one takes them in its transaction)."""
+    """One token from the client's and one from the author's window."""
     if limit > 0:
         store.take_rate_token("client", sub.client_id, sub.epoch, limit)
         store.take_rate_token("author", sub.author_id, sub.epoch, limit)
