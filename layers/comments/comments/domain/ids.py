@@ -20,7 +20,15 @@ def is_comment_id(value: str) -> bool:
 def new_comment_id(now_ms: int | None = None) -> str:
     """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (ms << 80) | int.from_bytes(os.urandom(10), "big")
+    return comment_id_at(ms, os.urandom(10))
+
+
+def comment_id_at(ms: int, entropy: bytes) -> str:
+    """The ULID of a moment (milliseconds since 1970, 0 to 2**48 - 1) and 80 bits of entropy
+    (the first 10 bytes): random for a new comment, a keyed hash for an imported one."""
+    if not 0 <= ms < 1 << 48 or len(entropy) < 10:
+        raise ValueError("a comment id needs a time from 1970 to 10889 and 10 bytes of entropy")
+    value = (ms << 80) | int.from_bytes(entropy[:10], "big")
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])
