@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 
 def cdata(text: str) -> str:
@@ -86,7 +86,10 @@ def _disqus_thread(t: DisqusThread, forum: str) -> str:
 
 
 def _disqus_post(p: DisqusPost) -> str:
-    author = [f"      <name>{escape(p.name)}</name>", f"      <isAnonymous>{str(p.username is None).lower()}</isAnonymous>"]
+    author = [
+        f"      <name>{escape(p.name)}</name>",
+        f"      <isAnonymous>{str(p.username is None).lower()}</isAnonymous>",
+    ]
     if p.email is not None:
         author.insert(0, f"      <email>{escape(p.email)}</email>")
     if p.username is not None:
@@ -257,22 +260,75 @@ def awkward_disqus() -> tuple[list[DisqusThread], list[DisqusPost]]:
         DisqusThread("t4", "https://news.example.com/2015/04/elections", "elections-2015"),
     ]
     posts = [
-        DisqusPost("p1", "t1", "<p>First &amp; foremost: a <b>fine</b> piece.</p><p>Second paragraph<br>new line.</p>",
-                   T0, "Zoë Ångström", "zoe@example.org", "zoe_a"),
-        DisqusPost("p2", "t1", "<p>Agreed, see <a href=\"https://disq.us/url?url=https%3A%2F%2Fexample.org%2Fstudy%3AbXyZ12\" "
-                   "rel=\"nofollow noopener\" title=\"https://example.org/study\">example.org/study</a></p>",
-                   T0 + timedelta(minutes=5), "山田太郎", None, None, parent="p1"),
-        DisqusPost("p3", "t1", "<p>BUY CHEAP PILLS</p>", T0 + timedelta(minutes=6), "Spammer", "spam@example.net", spam=True),
-        DisqusPost("p4", "t1", "<p>Removed by the author.</p>", T0 + timedelta(minutes=7), "Gone", deleted=True),
-        DisqusPost("p5", "t1", "<p>Replying to a removed comment &#8212; still here.</p>",
-                   T0 + timedelta(minutes=8), "O'Brien & Sons", "obrien@example.org", parent="p4"),
-        DisqusPost("p6", "t2", "<p>Waiting for a moderator.</p><script>alert(1)</script>", T0 + timedelta(hours=1),
-                   "Pending Pete", "pete@example.org", approved=False),
+        DisqusPost(
+            "p1",
+            "t1",
+            "<p>First &amp; foremost: a <b>fine</b> piece.</p><p>Second paragraph<br>new line.</p>",
+            T0,
+            "Zoë Ångström",
+            "zoe@example.org",
+            "zoe_a",
+        ),
+        DisqusPost(
+            "p2",
+            "t1",
+            '<p>Agreed, see <a href="https://disq.us/url?url=https%3A%2F%2Fexample.org%2Fstudy%3AbXyZ12" '
+            'rel="nofollow noopener" title="https://example.org/study">example.org/study</a></p>',
+            T0 + timedelta(minutes=5),
+            "山田太郎",
+            None,
+            None,
+            parent="p1",
+        ),
+        DisqusPost(
+            "p3",
+            "t1",
+            "<p>BUY CHEAP PILLS</p>",
+            T0 + timedelta(minutes=6),
+            "Spammer",
+            "spam@example.net",
+            spam=True,
+        ),
+        DisqusPost(
+            "p4", "t1", "<p>Removed by the author.</p>", T0 + timedelta(minutes=7), "Gone", deleted=True
+        ),
+        DisqusPost(
+            "p5",
+            "t1",
+            "<p>Replying to a removed comment &#8212; still here.</p>",
+            T0 + timedelta(minutes=8),
+            "O'Brien & Sons",
+            "obrien@example.org",
+            parent="p4",
+        ),
+        DisqusPost(
+            "p6",
+            "t2",
+            "<p>Waiting for a moderator.</p><script>alert(1)</script>",
+            T0 + timedelta(hours=1),
+            "Pending Pete",
+            "pete@example.org",
+            approved=False,
+        ),
         DisqusPost("p7", "t3", "<p>On a page with no usable URL.</p>", T0 + timedelta(hours=2), "Lost"),
-        DisqusPost("p8", "elections-2015", "<p>Referred to by the thread's own id.</p>", T0 + timedelta(hours=3),
-                   "Ida", "ida@example.org", thread_by_text=True),
-        DisqusPost("p9", "t2", "<p>Ørsted is right ]]&gt; about this.</p>", T0 + timedelta(hours=4), "Ørsted",
-                   "ZOE@Example.org ", "zoe_a"),
+        DisqusPost(
+            "p8",
+            "elections-2015",
+            "<p>Referred to by the thread's own id.</p>",
+            T0 + timedelta(hours=3),
+            "Ida",
+            "ida@example.org",
+            thread_by_text=True,
+        ),
+        DisqusPost(
+            "p9",
+            "t2",
+            "<p>Ørsted is right ]]&gt; about this.</p>",
+            T0 + timedelta(hours=4),
+            "Ørsted",
+            "ZOE@Example.org ",
+            "zoe_a",
+        ),
     ]
     return threads, posts
 
@@ -283,22 +339,53 @@ def awkward_wordpress() -> list[WpItem]:
             10,
             "https://blog.example.org/2016/05/hello-world/",
             comments=[
-                WpComment(1, "Great post!\nSecond line &amp; more.", "2016-05-01 10:05:00", "Ana", "ana@example.org"),
-                WpComment(2, "Thanks <a href=\"https://blog.example.org/\">Ana</a>", "2016-05-01 10:15:00", "admin",
-                          "", user_id=1, parent=1),
-                WpComment(3, "Cheap watches", "2016-05-01 10:20:00", "Spam", "s@example.net", approved="spam"),
-                WpComment(4, "Trashed one", "2016-05-01 10:25:00", "Trash", "t@example.net", approved="trash"),
-                WpComment(5, "Reply to the trashed one", "2016-05-01 10:30:00", "Bo", "bo@example.org", parent=4),
+                WpComment(
+                    1, "Great post!\nSecond line &amp; more.", "2016-05-01 10:05:00", "Ana", "ana@example.org"
+                ),
+                WpComment(
+                    2,
+                    'Thanks <a href="https://blog.example.org/">Ana</a>',
+                    "2016-05-01 10:15:00",
+                    "admin",
+                    "",
+                    user_id=1,
+                    parent=1,
+                ),
+                WpComment(
+                    3, "Cheap watches", "2016-05-01 10:20:00", "Spam", "s@example.net", approved="spam"
+                ),
+                WpComment(
+                    4, "Trashed one", "2016-05-01 10:25:00", "Trash", "t@example.net", approved="trash"
+                ),
+                WpComment(
+                    5, "Reply to the trashed one", "2016-05-01 10:30:00", "Bo", "bo@example.org", parent=4
+                ),
                 WpComment(6, "Still pending", "2016-05-01 10:35:00", "Cy", "cy@example.org", approved="0"),
-                WpComment(7, "[...] linked here [...]", "2016-05-01 10:40:00", "Other Blog",
-                          url="https://other.example/", kind="pingback"),
+                WpComment(
+                    7,
+                    "[...] linked here [...]",
+                    "2016-05-01 10:40:00",
+                    "Other Blog",
+                    url="https://other.example/",
+                    kind="pingback",
+                ),
                 WpComment(8, "Trackback", "2016-05-01 10:45:00", "Tb", kind="trackback"),
-                WpComment(9, "No GMT date, local time only", "0000-00-00 00:00:00", "Đorđe Šimić", "",
-                          date_local="2016-05-01 11:00:00"),
+                WpComment(
+                    9,
+                    "No GMT date, local time only",
+                    "0000-00-00 00:00:00",
+                    "Đorđe Šimić",
+                    "",
+                    date_local="2016-05-01 11:00:00",
+                ),
             ],
         ),
-        WpItem(11, "https://blog.example.org/2016/05/closed-post/", comment_status="closed",
-               comments=[WpComment(20, "Before it closed.", "2016-05-02 09:00:00", "Ana", "ana@example.org")]),
+        WpItem(
+            11,
+            "https://blog.example.org/2016/05/closed-post/",
+            comment_status="closed",
+            comments=[WpComment(20, "Before it closed.", "2016-05-02 09:00:00", "Ana", "ana@example.org")],
+        ),
         WpItem(12, "https://blog.example.org/nav", post_type="nav_menu_item", comment_status="closed"),
     ]
 
@@ -318,7 +405,8 @@ def big_disqus(path: Path, comments: int = 50_000, threads: int = 500) -> Path:
             yield DisqusPost(
                 f"{5000000 + n}",
                 thread,
-                f"<p>Comment number {n} on this story, with a few words &amp; an entity.</p><p>A second paragraph.</p>",
+                f"<p>Comment number {n} on this story, with a few words &amp; an entity.</p>"
+                "<p>A second paragraph.</p>",
                 T0 + timedelta(seconds=37 * n),
                 f"Reader {n % 2000}",
                 f"reader{n % 2000}@example.org" if n % 4 else None,

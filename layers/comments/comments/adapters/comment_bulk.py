@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from comments.adapters.comment_table import comment_item, comment_key
+from comments.adapters.comment_table import comment_from_item, comment_item, comment_key
 from comments.adapters.dynamo import from_item, to_item
-from comments.domain.models import StoredComment
+from comments.domain.models import ArticleSettings, StoredComment
 
 #: TransactWriteItems takes at most 100 items and 4 MB; a batch leaves room for the counters.
 MAX_ITEMS = 100
@@ -232,9 +232,9 @@ class CommentBulk:
         self._call(self.ddb.update_item, "UpdateItem", **kwargs)
 
     # -- reads ---------------------------------------------------------------------------------
-    def scan(self, article_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every comment item and article settings item (or one article's), as plain values, page
-        by page: a Scan, for an operator's export."""
+    def scan(self, article_id: str | None = None) -> Iterator[StoredComment | tuple[str, ArticleSettings]]:
+        """Every comment (any status) and every article's settings, or one article's, page by
+        page: a Scan, for an operator's export."""
         values: dict[str, Any] = {":comment": "comment", ":article": "article"}
         if article_id is None:
             condition = "kind IN (:comment, :article)"
@@ -249,7 +249,10 @@ class CommentBulk:
         while True:
             page = self._call(self.ddb.scan, "Scan", **kwargs)
             for item in page.get("Items", []):
-                yield from_item(item)
+                if item.get("kind", {}).get("S") == "comment":
+                    yield comment_from_item(item)
+                else:
+                    yield item["pk"]["S"].removeprefix("ART#"), ArticleSettings.from_stored(from_item(item))
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -274,7 +277,7 @@ def batches(comments: Iterator[StoredComment], articles_per_batch: int = 10) -> 
     for comment in comments:
         grows = comment.articleId not in articles
         if batch and (
-            len(batch) + len(articles) + grows > MAX_ITEMS
+            len(batch) + 1 + len(articles) + grows > MAX_ITEMS
             or size + item_size(comment) > MAX_BYTES
             or (grows and len(articles) >= articles_per_batch)
         ):

@@ -28,7 +28,8 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2
 
 @dataclass(frozen=True)
 class ImportedPost:
-    """One comment as an export gives it, its article and parent already worked out."""
+    """One comment as an export gives it, its article, parent and author already worked out
+    (and so no email: `imported_author_id` has made the author id of it)."""
 
     source: str  # "disqus" | "wordpress"
     source_id: str  # unique within the source: Disqus's dsq:id, "<site>#<comment id>" for WordPress
@@ -38,8 +39,7 @@ class ImportedPost:
     body: str  # plain text already
     created_at: datetime
     status: Literal["published", "pending"]
-    email: str | None = None
-    identity: str | None = None  # who the source says the author is, when there is no email
+    author_id: str
 
 
 def imported_id(keys: HmacKeys, source: str, source_id: str, created_at: datetime) -> str:
@@ -48,15 +48,16 @@ def imported_id(keys: HmacKeys, source: str, source_id: str, created_at: datetim
     return comment_id_at(int(created_at.timestamp() * 1000), keys.imported_entropy(source, source_id))
 
 
-def imported_author_id(keys: HmacKeys, post: ImportedPost) -> str:
+def imported_author_id(
+    keys: HmacKeys, source: str, source_id: str, email: str | None, identity: str | None
+) -> str:
     """The author id a submission with the same email gets (so a ban, an export and an erasure
     by email find imported comments too); without an email, a keyed hash of the source's own
     identity of the author; without that either, one of the comment itself (an author of one)."""
-    email = (post.email or "").strip()
-    if "@" in email:
-        return keys.author_id(email)
-    identity = post.identity or f"comment:{post.source_id}"
-    return keys.imported_author_id(post.source, identity)
+    address = (email or "").strip()
+    if "@" in address:
+        return keys.author_id(address)
+    return keys.imported_author_id(source, identity or f"comment:{source_id}")
 
 
 def display_name(raw: str) -> str:
@@ -90,7 +91,7 @@ def imported_comment(keys: HmacKeys, post: ImportedPost, now: datetime) -> Store
         body=post.body,
         createdAt=created,
         status=post.status,
-        authorId=imported_author_id(keys, post),
+        authorId=post.author_id,
         clientId="",
         verdict="publish" if post.status == "published" else "hold",
         hits=[] if post.status == "published" else [held_at_source(post.source)],
