@@ -64,17 +64,23 @@ def aws_session(profile: str | None, region: str | None, environ: Mapping[str, s
 
 
 def resolve(
-    flags: Mapping[str, str | None], stack: str | None, session: Any, environ: Mapping[str, str] = os.environ
+    flags: Mapping[str, str | None],
+    stack: str | None,
+    session: Any,
+    environ: Mapping[str, str] = os.environ,
+    keys: tuple[str, ...] = tuple(RESOURCES),
 ) -> Resources:
-    """Flags, then environment, then --stack outputs, then discovery on the emulator."""
+    """Flags, then environment, then --stack outputs, then discovery on the emulator, for the
+    resources `keys` names (a tool that needs no queue does not look for one)."""
     found = Resources()
-    for key, (flag, env, _output, _suffix) in RESOURCES.items():
+    for key in keys:
+        flag, env, _output, _suffix = RESOURCES[key]
         value = flags.get(key)
         if value:
             found.values[key], found.origin[key] = value, flag
         elif environ.get(env):
             found.values[key], found.origin[key] = environ[env], env
-    missing = [k for k in RESOURCES if k not in found.values]
+    missing = [k for k in keys if k not in found.values]
     if missing and stack:
         outputs = stack_outputs(session, stack)
         for key in missing:
@@ -226,7 +232,7 @@ def tool_runtime(
     """The runtime of a tool given `add_arguments`' flags: found as comments-moderate finds it."""
     session = aws_session(args.profile, args.region, environ)
     flags = {k: getattr(args, k, None) for k in RESOURCES}
-    found = resolve(flags, args.stack, session, environ)
+    found = resolve(flags, args.stack, session, environ, keys)
     require(found, *keys, environ=environ)
     return runtime(found, session, policy_parameter=policy_parameter, environ=environ)
 

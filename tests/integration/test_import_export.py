@@ -422,3 +422,21 @@ def test_a_truncated_export_is_a_clear_error(api, aws_stack, disqus_file, tmp_pa
     code, _, err = run_import(capsys, "json", str(backup))
     assert code == 3
     assert f"all.json line {len(lines) - 2}:" in err and "cut short" in err
+
+
+def test_only_the_table_and_the_secret_are_looked_for(api, aws_stack, disqus_file, monkeypatch, capsys):
+    # Given an emulator with many stacks, and only the table and secret given (no queue: the
+    # stream queues held comments, the importer never sends to the queue itself)
+    for var in ("QUEUE_URL", "DEAD_LETTER_QUEUE_URL"):
+        monkeypatch.delenv(var)
+    code, out, err = run_import(capsys, "disqus", str(disqus_file))
+    assert code == 0, err
+    assert out[-1] == "imported 6, skipped 3"
+
+
+def test_missing_configuration_is_a_clean_error(aws_stack, disqus_file, monkeypatch, capsys):
+    for var in ("TABLE_NAME", "SECRET_ARN", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var)
+    code, out, err = run_import(capsys, "disqus", str(disqus_file))
+    assert code == 2 and out == []
+    assert "missing configuration: --table (or TABLE_NAME), --secret-arn (or SECRET_ARN)" in err

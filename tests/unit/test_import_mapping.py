@@ -141,6 +141,12 @@ def test_batches_fit_a_transaction_with_their_counters():
         assert len(group) + len({c.articleId for c in group}) <= MAX_ITEMS
         assert len({c.articleId for c in group}) <= 10
     assert sum(len(g) for g in groups) == len(many)
+    # a group half full ends with its article: the next one shares no counter with it
+    assert [{c.articleId for c in g} for g in groups[:3]] == [
+        {"a"},
+        {"a"},
+        {"b", "x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8"},
+    ]
 
 
 def stubbed():

@@ -222,23 +222,21 @@ def _listing(items: list[str], verbose: bool) -> str:
 
 def _report(staging: Staging, args: argparse.Namespace, out: IO[str]) -> None:
     """The notes (replies attached to the top, threads without an article, ...) and the policy
-    report, before the last line."""
-    by_kind: dict[str, list[str]] = {}
+    report, before the last line: read from the staging database as they are printed."""
+    shown: dict[str, int] = {}
     for kind, line, text in staging.notes():
-        by_kind.setdefault(kind, []).append(f"line {line}: {text}" if line else text)
-    for kind, texts in by_kind.items():
-        shown = texts if args.verbose else texts[:SHOWN_NOTES]
-        for text in shown:
-            print(f"note: {text}", file=out)
-        if len(texts) > len(shown):
-            print(
-                f"note: ... and {len(texts) - len(shown)} more like this ({kind}; --verbose lists all)",
-                file=out,
-            )
+        shown[kind] = shown.get(kind, 0) + 1
+        if args.verbose or shown[kind] <= SHOWN_NOTES:
+            print(f"note: line {line}: {text}" if line else f"note: {text}", file=out)
+    for kind, n in shown.items():
+        if n > SHOWN_NOTES and not args.verbose:
+            print(f"note: ... and {n - SHOWN_NOTES} more like this ({kind}; --verbose lists all)", file=out)
     if args.policy == "report":
-        rows = list(staging.report())
-        print(f"policy report: {len(rows)} comment(s) the current policy would hold or reject", file=out)
-        for outcome, comment_id, article, rules in rows:
+        print(
+            f"policy report: {staging.report_count()} comment(s) the current policy would hold or reject",
+            file=out,
+        )
+        for outcome, comment_id, article, rules in staging.report():
             print(f"policy: {outcome} {comment_id} on {article}: {rules.replace(',', ', ')}", file=out)
 
 

@@ -250,8 +250,8 @@ class Staging:
     def kept_count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM posts WHERE skip IS NULL").fetchone()[0])
 
-    def notes(self) -> list[tuple[str, int | None, str]]:
-        return list(self.db.execute("SELECT kind, line, text FROM notes ORDER BY kind, line").fetchall())
+    def notes(self) -> Iterator[tuple[str, int | None, str]]:
+        yield from self.db.execute("SELECT kind, line, text FROM notes ORDER BY kind, line")
 
     def comments(self, now: datetime) -> Iterator[StoredComment]:
         """Every comment to be written, as the table will store it, by article then time."""
@@ -305,6 +305,9 @@ class Staging:
             "INSERT INTO report VALUES (?, ?, ?, ?)",
             (comment.id, comment.articleId, outcome, ",".join(rules)),
         )
+
+    def report_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM report").fetchone()[0])
 
     def report(self) -> Iterator[tuple[str, str, str, str]]:
         yield from self.db.execute(

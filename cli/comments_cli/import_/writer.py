@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from comments.adapters.comment_bulk import BatchOutcome, CommentBulk, batches
@@ -23,7 +23,6 @@ class Written:
     imported: int = 0
     existing: int = 0
     retries: int = 0
-    published: dict[str, int] = field(default_factory=dict)  # article -> published comments written
 
 
 class Progress:
@@ -72,13 +71,9 @@ def write_all(
         for future in done:
             _articles, batch = in_flight.pop(future)
             outcome = future.result()
-            written = set(outcome.written)
-            result.imported += len(written)
+            result.imported += len(outcome.written)
             result.existing += len(outcome.existing)
             result.retries += outcome.retries
-            for comment in batch:
-                if comment.id in written and comment.status == "published":
-                    result.published[comment.articleId] = result.published.get(comment.articleId, 0) + 1
             advance(len(batch))
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import") as pool:

@@ -270,7 +270,9 @@ def imported_item(comment: StoredComment) -> dict[str, Any]:
 
 def batches(comments: Iterator[StoredComment], articles_per_batch: int = 10) -> Iterator[list[StoredComment]]:
     """Groups of comments that fit one transaction: at most 100 items with their counters (one
-    per article in the group) and under 3.5 MB."""
+    per article in the group) and under 3.5 MB. Comments come by article; a group half full or
+    more ends where an article does, so that groups that may be written at the same time share
+    an article (and so a counter) only when that article has more comments than one holds."""
     batch: list[StoredComment] = []
     size = 0
     articles: set[str] = set()
@@ -279,7 +281,7 @@ def batches(comments: Iterator[StoredComment], articles_per_batch: int = 10) -> 
         if batch and (
             len(batch) + 1 + len(articles) + grows > MAX_ITEMS
             or size + item_size(comment) > MAX_BYTES
-            or (grows and len(articles) >= articles_per_batch)
+            or (grows and (len(articles) >= articles_per_batch or 2 * len(batch) >= MAX_ITEMS))
         ):
             yield batch
             batch, size, articles = [], 0, set()
