@@ -268,11 +268,11 @@ def test_an_interrupted_run_completes_on_the_next_and_counts_once(
     real_write = writer.CommentBulk.write
     calls = []
 
-    def interrupted(self, batch, run=""):
+    def interrupted(self, batch):
         calls.append(len(batch))
         if len(calls) > 1:
             raise KeyboardInterrupt
-        return real_write(self, batch, run)
+        return real_write(self, batch)
 
     monkeypatch.setattr(writer.CommentBulk, "write", interrupted)
     code, _, err = run_import(capsys, "disqus", str(path), "--workers", "1")

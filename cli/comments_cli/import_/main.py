@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -182,7 +181,7 @@ def run(args: argparse.Namespace, out: IO[str]) -> int:
         if args.dry_run:
             return _dry_run(bulk, staging, comments, args, out)
         with progress.task("importing", staging.kept_count()) as advance:
-            written = write_all(bulk, comments, advance, run=uuid.uuid4().hex, workers=args.workers)
+            written = write_all(bulk, comments, advance, workers=args.workers)
         closed = []
         for settle in staging.articles():
             bulk.settle_article(

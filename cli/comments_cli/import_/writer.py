@@ -59,7 +59,6 @@ def write_all(
     bulk: CommentBulk,
     comments: Iterable[StoredComment],
     advance: Callable[[int], None],
-    run: str,
     workers: int = WORKERS,
 ) -> Written:
     """Every comment not there yet, written with its article's counter; at most `workers`
@@ -85,7 +84,7 @@ def write_all(
                 ):
                     done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
                     settle(done)
-                in_flight[pool.submit(bulk.write, batch, run)] = (articles, batch)
+                in_flight[pool.submit(bulk.write, batch)] = (articles, batch)
             settle(list(in_flight))
         except BaseException:
             for future in in_flight:

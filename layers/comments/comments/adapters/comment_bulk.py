@@ -17,7 +17,6 @@ of every status has no index: `ArticleIndex` holds published ones only), as an o
 may; `comments-export` says so in its help.
 """
 
-import hashlib
 import random
 import time
 from collections import Counter
@@ -131,11 +130,11 @@ class CommentBulk:
                 self._backoff(attempt, what)
                 attempt += 1
 
-    def write(self, comments: list[StoredComment], run: str = "") -> BatchOutcome:
+    def write(self, comments: list[StoredComment]) -> BatchOutcome:
         """Write the comments that are not there yet, with their articles' counters, in one
-        transaction (at most 100 items and 3.5 MB together: see `batches`). `run` makes the
-        transaction's idempotency token this run's, so botocore's retry of a transaction that
-        did commit is not applied twice."""
+        transaction (at most 100 items and 3.5 MB together: see `batches`). botocore gives each
+        call its own ClientRequestToken, kept across its own retries, so a transaction that
+        committed but whose answer was lost is not applied twice; a retry here is a new call."""
         outcome = BatchOutcome()
         there = self.existing([c.id for c in comments])
         outcome.existing = [c.id for c in comments if c.id in there]
@@ -154,9 +153,8 @@ class CommentBulk:
             ]
             published = Counter(c.articleId for c in todo if c.status == "published")
             items += [self._count(article, n) for article, n in sorted(published.items())]
-            token = hashlib.sha256(f"{run}|{'|'.join(c.id for c in todo)}".encode()).hexdigest()[:36]
             try:
-                self.ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+                self.ddb.transact_write_items(TransactItems=items)
             except Exception as exc:
                 code = self._code(exc)
                 if code == "TransactionCanceledException":
