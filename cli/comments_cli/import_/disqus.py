@@ -8,7 +8,8 @@ What is read, as Disqus's documentation and real exports give it:
   it is UTC), <isDeleted>, <isSpam>, <isApproved> (newer exports; `false` is pending), <author>
   (<name>, <email> (often missing), <username>, <isAnonymous>), <thread dsq:id="..."/> and
   <parent dsq:id="..."/>. Disqus's own documented example refers to threads and parents by the
-  text of their <id> instead: both are understood. <ipAddress> is never read.
+  text of their <id> instead: both are understood. <ipAddress> is never read;
+- <category>: read past (a forum's sections; this service has articles, not categories).
 """
 
 from __future__ import annotations
