@@ -64,17 +64,23 @@ def aws_session(profile: str | None, region: str | None, environ: Mapping[str, s
 
 
 def resolve(
-    flags: Mapping[str, str | None], stack: str | None, session: Any, environ: Mapping[str, str] = os.environ
+    flags: Mapping[str, str | None],
+    stack: str | None,
+    session: Any,
+    environ: Mapping[str, str] = os.environ,
+    keys: tuple[str, ...] = tuple(RESOURCES),
 ) -> Resources:
-    """Flags, then environment, then --stack outputs, then discovery on the emulator."""
+    """Flags, then environment, then --stack outputs, then discovery on the emulator, for the
+    resources `keys` names (a tool that needs no queue does not look for one)."""
     found = Resources()
-    for key, (flag, env, _output, _suffix) in RESOURCES.items():
+    for key in keys:
+        flag, env, _output, _suffix = RESOURCES[key]
         value = flags.get(key)
         if value:
             found.values[key], found.origin[key] = value, flag
         elif environ.get(env):
             found.values[key], found.origin[key] = environ[env], env
-    missing = [k for k in RESOURCES if k not in found.values]
+    missing = [k for k in keys if k not in found.values]
     if missing and stack:
         outputs = stack_outputs(session, stack)
         for key in missing:
@@ -155,6 +161,7 @@ def runtime(
     *,
     claim_seconds: int | None = None,
     queue_wait_seconds: int = 0,
+    policy_parameter: str | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> Runtime:
     """The service's own runtime on these resources: the same domain code and adapters as the
@@ -167,9 +174,85 @@ def runtime(
         "dead_letter_queue_url": resources.get("dlq"),
         "secret_arn": resources.get("secret"),
         "dev_secret": environ.get("COMMENTS_DEV_SECRET") or None,
+        "policy_parameter": policy_parameter or environ.get("POLICY_PARAMETER") or None,
     }
     if claim_seconds is not None:
         values["claim_seconds"] = claim_seconds
     elif environ.get("CLAIM_SECONDS"):
         values["claim_seconds"] = int(environ["CLAIM_SECONDS"])
     return Runtime(Settings(**values), session=session, queue_wait_seconds=queue_wait_seconds)
+
+
+# -- what the tools share: their resource flags, their runtime, and how AWS errors read --------------
+_HELP = {
+    "table": ("NAME", "DynamoDB comments table"),
+    "queue": ("URL", "SQS moderation queue URL"),
+    "dlq": ("URL", "SQS moderation dead-letter queue URL"),
+    "secret": ("ARN", "Secrets Manager ARN of the service secret"),
+}
+
+
+def configuration_help(keys: tuple[str, ...]) -> str:
+    """The epilog paragraph that says where each resource comes from."""
+    flags = ", ".join(RESOURCES[k][0] for k in keys)
+    envs = ", ".join(RESOURCES[k][1] for k in keys)
+    outputs = ", ".join(RESOURCES[k][2] for k in keys)
+    suffixes = ", ".join(RESOURCES[k][3] for k in keys)
+    return (
+        "configuration, each resource from the first that gives it:\n"
+        f"  1. flags {flags}\n"
+        f"  2. environment {envs}\n"
+        f"  3. --stack NAME: the CloudFormation stack's outputs {outputs}\n"
+        "  4. with AWS_ENDPOINT_URL set (the local emulator of `make dev`) and no --stack: the one\n"
+        f"     resource whose name ends with {suffixes}\n"
+        "  AWS credentials and region are boto3's usual ones (AWS_PROFILE, --profile, --region, ...).\n"
+    )
+
+
+def add_arguments(parser: Any, keys: tuple[str, ...]) -> None:
+    """The flags that find the service (`keys` of RESOURCES), and --stack, --profile, --region,
+    --debug, as comments-moderate has them."""
+    for key in keys:
+        metavar, text = _HELP[key]
+        parser.add_argument(RESOURCES[key][0], dest=key, metavar=metavar, help=text)
+    parser.add_argument(
+        "--stack", metavar="NAME", help="read the resources from this CloudFormation stack's outputs"
+    )
+    parser.add_argument("--profile", help="AWS profile (else boto3's default chain)")
+    parser.add_argument("--region", help="AWS region (else boto3's default chain)")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+
+
+def tool_runtime(
+    args: Any,
+    keys: tuple[str, ...],
+    policy_parameter: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Runtime:
+    """The runtime of a tool given `add_arguments`' flags: found as comments-moderate finds it."""
+    session = aws_session(args.profile, args.region, environ)
+    flags = {k: getattr(args, k, None) for k in RESOURCES}
+    found = resolve(flags, args.stack, session, environ, keys)
+    require(found, *keys, environ=environ)
+    return runtime(found, session, policy_parameter=policy_parameter, environ=environ)
+
+
+def aws_problem(exc: BaseException) -> str | None:
+    """One line for an AWS failure (credentials, region, permissions, endpoint, a missing
+    resource, the secret), or None if it is not one."""
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
+
+    if isinstance(exc, NoCredentialsError):
+        return "no AWS credentials: configure them (aws configure / aws sso login) or use --profile"
+    if isinstance(exc, NoRegionError):
+        return "no AWS region: set AWS_REGION or use --region"
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        op = getattr(exc, "operation_name", "") or "request"
+        return f"AWS error in {op}: {err.get('Code', 'Error')}: {err.get('Message', '')}".rstrip(": ")
+    if isinstance(exc, BotoCoreError):
+        return f"AWS error: {exc}"
+    if isinstance(exc, GetParameterError):
+        return f"cannot read the service secret: {exc}"
+    return None

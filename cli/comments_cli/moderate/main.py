@@ -13,7 +13,7 @@ import os
 import sys
 from typing import Any
 
-from comments_cli.resources import ConfigError, aws_session, require, resolve, runtime
+from comments_cli.resources import ConfigError, aws_problem, aws_session, require, resolve, runtime
 
 PROG = "comments-moderate"
 
@@ -249,8 +249,6 @@ def run(key: Any, args: argparse.Namespace) -> int:
 
 def explain(exc: Exception) -> tuple[int, str]:
     """An exit code and one line for the moderator, never a traceback."""
-    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
     from comments.domain.errors import AlreadyDecided, CommentError, NotFound
     from pydantic import ValidationError
 
@@ -265,18 +263,7 @@ def explain(exc: Exception) -> tuple[int, str]:
         return EXIT_NOT_FOUND, "not found"
     if isinstance(exc, CommentError):
         return EXIT_USAGE, str(exc) or exc.code
-    if isinstance(exc, NoCredentialsError):
-        return EXIT_AWS, "no AWS credentials: configure them (aws configure / aws sso login) or use --profile"
-    if isinstance(exc, NoRegionError):
-        return EXIT_AWS, "no AWS region: set AWS_REGION or use --region"
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        op = getattr(exc, "operation_name", "") or "request"
-        return EXIT_AWS, f"AWS error in {op}: {err.get('Code', 'Error')}: {err.get('Message', '')}".rstrip(
-            ": "
-        )
-    if isinstance(exc, BotoCoreError):
-        return EXIT_AWS, f"AWS error: {exc}"
-    if isinstance(exc, GetParameterError):
-        return EXIT_AWS, f"cannot read the service secret: {exc}"
+    aws = aws_problem(exc)
+    if aws is not None:
+        return EXIT_AWS, aws
     return EXIT_UNEXPECTED, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"

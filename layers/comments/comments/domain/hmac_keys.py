@@ -48,6 +48,17 @@ class HmacKeys:
         """Who wrote it, without the email: a keyed hash of the normalised address."""
         return self._mac("author", email.strip().casefold()).hex()[:32]
 
+    def imported_author_id(self, source: str, identity: str) -> str:
+        """An imported author who left no email: a keyed hash of who the source says they are
+        (a Disqus username, a WordPress user id, a name), apart from every email's author id."""
+        return self._mac("imported-author", f"{source}\x1f{identity}").hex()[:32]
+
+    def imported_entropy(self, source: str, source_id: str) -> bytes:
+        """The random part of an imported comment's id: a keyed hash of where it came from, so
+        that importing the same comment again gives the same id (and the id says nothing of the
+        source's own id)."""
+        return self._mac("imported-comment", f"{source}\x1f{source_id}")[:10]
+
     def client_id(self, source_ip: str) -> str:
         """The client (API Gateway's sourceIp), as a keyed hash: never the IP itself."""
         return self._mac("client", source_ip).hex()[:32]

@@ -1,4 +1,4 @@
-"""Identifiers: article ids as the contract defines them, and time-ordered comment ids."""
+"""Identifiers: article ids as the contract defines them, and comment ids."""
 
 import re
 import secrets
@@ -20,7 +20,15 @@ def is_comment_id(value: str) -> bool:
 def new_comment_id(now_ms: int | None = None) -> str:
     """A ULID: 48 bits of milliseconds then 80 random bits, Crockford base32, sortable by time."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
-    return crockford((ms << 80) | int.from_bytes(secrets.token_bytes(10), "big"))
+    return comment_id_at(ms, secrets.token_bytes(10))
+
+
+def comment_id_at(ms: int, entropy: bytes) -> str:
+    """The ULID of a moment (milliseconds since 1970, 0 to 2**48 - 1) and 80 bits of entropy
+    (the first 10 bytes): random for a new comment, a keyed hash for an imported one."""
+    if not 0 <= ms < 1 << 48 or len(entropy) < 10:
+        raise ValueError("a comment id needs a time from 1970 to 10889 and 10 bytes of entropy")
+    return crockford((ms << 80) | int.from_bytes(entropy[:10], "big"))
 
 
 def crockford(value: int) -> str:

@@ -98,6 +98,10 @@ def lifecycle_event(change: StreamChange) -> dict[str, Any] | None:
     }
     if comment.status == "pending":
         detail["reasons"] = [r.model_dump() for r in comment.reasons()]
+    if old is None and (new.get("history") or [{}])[0].get("event") == "imported":
+        # Stored by `comments-import`: a subscriber that notifies people of new comments can
+        # leave out years of old ones by this (an indexer or a counter takes them as any other).
+        detail["imported"] = True
     return {"Source": "comments", "DetailType": f"comment.{kind}", "Detail": json.dumps(detail)}
 
 
