@@ -63,6 +63,7 @@ class StreamMapping:
         self._last: str | None = None  # the last sequence number handed over successfully
         self.invocations = 0
         self.failures = 0
+        self.last_page = 0  # records the last poll read, wanted by the filter or not
 
     def _shard_iterator(self, kind: str, sequence: str | None = None) -> str:
         shard = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"][0]
@@ -70,6 +71,17 @@ class StreamMapping:
         if sequence:
             kwargs["SequenceNumber"] = sequence
         return str(self.streams.get_shard_iterator(**kwargs)["ShardIterator"])
+
+    def drain(self, max_polls: int = 1000) -> int:
+        """Poll until the stream has nothing new (or a poll fails): how many records went to the
+        function (pages the filter leaves empty are read past)."""
+        done = 0
+        for _ in range(max_polls):
+            got = self.poll_once()
+            if got is None or not self.last_page:
+                return done
+            done += got
+        return done
 
     def poll_once(self) -> int | None:
         """One poll: how many records went through, or None if the function failed some."""
@@ -81,6 +93,7 @@ class StreamMapping:
             )
         page = self.streams.get_records(ShardIterator=self._iterator, Limit=self.batch_size)
         records = page.get("Records", [])
+        self.last_page = len(records)
         next_iterator = page.get("NextShardIterator")
         if not records:
             # moto replaces a table's stream shard object when it rolls back a cancelled

@@ -37,8 +37,7 @@ def relay(api, aws_stack, capsys):
     [mapping] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
 
     def run() -> None:
-        for _ in range(3):
-            mapping.poll_once()
+        mapping.drain()
         capsys.readouterr()
 
     return run
@@ -68,7 +67,10 @@ def listed(api, article: str) -> list[dict]:
     return reply.json["comments"]
 
 
-def counts(api, *articles: str) -> dict[str, int]:
+def counts(api, relay, *articles: str) -> dict[str, int]:
+    """The articles' counts once the change stream is relayed (the relay counts imported comments
+    as it counts every other)."""
+    relay()
     reply = api.call("GET", "/articles/comment-counts", query="ids=" + ",".join(articles))
     assert reply.status == 200, reply.text
     return reply.json["counts"]
@@ -83,7 +85,7 @@ def run_import(capsys, *argv: str) -> tuple[int, list[str], str]:
 # -- Disqus ---------------------------------------------------------------------------------------
 
 
-def test_a_disqus_export_imports_with_threads_times_statuses_and_counts(api, disqus_file, capsys):
+def test_a_disqus_export_imports_with_threads_times_statuses_and_counts(api, relay, disqus_file, capsys):
     # When the awkward Disqus export is imported
     code, out, err = run_import(capsys, "disqus", str(disqus_file))
     # Then it says what it did, ending with the contract's line
@@ -112,7 +114,7 @@ def test_a_disqus_export_imports_with_threads_times_statuses_and_counts(api, dis
     assert climate[2]["parentId"] is None  # its parent was deleted: attached to the top
     assert [c["body"] for c in listed(api, "elections")] == ["Referred to by the thread's own id."]
     # the published ones are counted as the service counts them; the pending one is not listed
-    assert counts(api, "climate-talks", "Cafe-Orsted_review", "elections") == {
+    assert counts(api, relay, "climate-talks", "Cafe-Orsted_review", "elections") == {
         "climate-talks": 3,
         "Cafe-Orsted_review": 1,
         "elections": 1,
@@ -159,10 +161,10 @@ def test_pending_imported_comments_are_queued_and_moderated_like_any_other(api, 
     path = f"/moderation/comments/{item['comment']['id']}/decision"
     assert api.call("POST", path, decision, claims=MODERATOR).status == 200
     assert [c["name"] for c in listed(api, "Cafe-Orsted_review")] == ["Pending Pete", "Ørsted"]
-    assert counts(api, "Cafe-Orsted_review") == {"Cafe-Orsted_review": 2}
+    assert counts(api, relay, "Cafe-Orsted_review") == {"Cafe-Orsted_review": 2}
 
 
-def test_imported_comments_are_exported_and_erased_by_email(api, disqus_file, capsys):
+def test_imported_comments_are_exported_and_erased_by_email(api, relay, disqus_file, capsys):
     # Given an author's two comments imported (one with the email written differently)
     assert run_import(capsys, "disqus", str(disqus_file))[0] == 0
     # When a moderator exports that author's data by email
@@ -176,7 +178,10 @@ def test_imported_comments_are_exported_and_erased_by_email(api, disqus_file, ca
     reply = api.call("POST", "/moderation/authors/erase", {"email": "Zoe@Example.org"}, claims=MODERATOR)
     assert reply.json == {"erased": 2}
     assert [c["name"] for c in listed(api, "climate-talks")] == ["山田太郎", "O'Brien & Sons"]
-    assert counts(api, "climate-talks", "Cafe-Orsted_review") == {"climate-talks": 2, "Cafe-Orsted_review": 0}
+    assert counts(api, relay, "climate-talks", "Cafe-Orsted_review") == {
+        "climate-talks": 2,
+        "Cafe-Orsted_review": 0,
+    }
 
 
 def test_a_ban_by_email_applies_to_the_imported_author(api, relay, disqus_file, capsys):
@@ -220,7 +225,11 @@ def test_a_wordpress_export_imports_with_threads_times_statuses_and_counts(
     ]
     assert hello[1]["parentId"] == hello[0]["id"] and hello[2]["parentId"] is None
     assert hello[0]["createdAt"] == "2016-05-01T10:05:00.000Z"
-    assert counts(api, "hello-world", "closed-post", "nav") == {"hello-world": 4, "closed-post": 1, "nav": 0}
+    assert counts(api, relay, "hello-world", "closed-post", "nav") == {
+        "hello-world": 4,
+        "closed-post": 1,
+        "nav": 0,
+    }
     closed = api.call(
         "POST", "/articles/closed-post/comments", {"name": "N", "email": "n@example.org", "body": "Hi"}
     )
@@ -249,7 +258,7 @@ def test_a_second_run_changes_nothing(api, aws_stack, disqus_file, capsys):
 
 
 def test_an_interrupted_run_completes_on_the_next_and_counts_once(
-    api, aws_stack, tmp_path, capsys, monkeypatch
+    api, aws_stack, relay, tmp_path, capsys, monkeypatch
 ):
     # Given an export of 250 comments on two articles (three transactions' worth)
     threads = [DisqusThread("a", "https://n.example/one"), DisqusThread("b", "https://n.example/two")]
@@ -277,14 +286,14 @@ def test_an_interrupted_run_completes_on_the_next_and_counts_once(
     monkeypatch.setattr(writer.CommentBulk, "write", interrupted)
     code, _, err = run_import(capsys, "disqus", str(path), "--workers", "1")
     assert code == 130 and "run the same import again" in err, err
-    partial = sum(counts(api, "one", "two").values())
+    partial = sum(counts(api, relay, "one", "two").values())
     assert 0 < partial < 250
     # Then the next run writes the rest, and every comment is counted exactly once
     monkeypatch.setattr(writer.CommentBulk, "write", real_write)
     code, out, err = run_import(capsys, "disqus", str(path))
     assert code == 0, err
     assert out[-1] == f"imported {250 - partial}, skipped {partial}"
-    assert counts(api, "one", "two") == {"one": 125, "two": 125}
+    assert counts(api, relay, "one", "two") == {"one": 125, "two": 125}
     assert len(listed(api, "one")) == 50  # a full page
 
 
@@ -383,9 +392,6 @@ def test_export_then_import_json_round_trips_an_article(
     assert a.pop("exportedAt") and b.pop("exportedAt")
     assert a == b
     assert [c["id"] for c in a["comments"]] == [c["id"] for c in listed(api, "climate-talks")]
-    # and its counter is the same as the service's
-    item = other.client("dynamodb").get_item(TableName=table, Key={"pk": {"S": "CNT#climate-talks"}})["Item"]
-    assert item["n"] == {"N": "4"}
     # and importing it again changes nothing
     assert run_import(capsys, "json", str(backup), "--table", table)[1][-1] == "imported 0, skipped 4"
 

@@ -42,7 +42,7 @@ def delete(api, comment_id: str, token: str):
 @pytest.fixture
 def relay(api, aws_stack):
     [mapping] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
-    return lambda: [mapping.poll_once() for _ in range(3)]
+    return mapping.drain
 
 
 @pytest.fixture

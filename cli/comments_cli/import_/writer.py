@@ -1,6 +1,7 @@
 """Writing the staged comments: batches of one transaction each (see comments.adapters.comment_bulk
-for why transactions and not BatchWriteItem), a few in flight at once, never two that touch the
-same article's counter (they would only conflict and retry), and a progress bar on a terminal.
+for why transactions and not BatchWriteItem), a few in flight at once, never two on the same
+article (their items would be written in article order), and a progress bar on a terminal. The
+articles' counts follow from the change stream (the relay), as for every comment.
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def write_all(
     advance: Callable[[int], None],
     workers: int = WORKERS,
 ) -> Written:
-    """Every comment not there yet, written with its article's counter; at most `workers`
-    transactions in flight, none two on the same article."""
+    """Every comment not there yet; at most `workers` transactions in flight, none two on the
+    same article."""
     result = Written()
     in_flight: dict[Future[BatchOutcome], tuple[set[str], list[StoredComment]]] = {}
 

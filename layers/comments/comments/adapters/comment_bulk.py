@@ -2,12 +2,12 @@
 never on a request path.
 
 Writes: BatchWriteItem cannot carry a condition, and a comment must never be written over one
-that is there (an import adds, it never replaces) nor counted twice. So each batch is one
-TransactWriteItems: every comment's Put under `attribute_not_exists(pk)` (the condition of a
-submission) and, for each article, its published-comment counter moved by the number of
-published comments in the batch, all or nothing. A comment that is already there cancels the
-transaction; it is set aside and the rest written again, so the counter only ever counts
-comments actually written, whatever was interrupted before. A pre-read (BatchGetItem of the keys,
+that is there (an import adds, it never replaces). So each batch is one TransactWriteItems:
+every comment's Put under `attribute_not_exists(pk)` (the condition of a submission), all or
+nothing, so an interrupted run leaves whole batches and completes on the next. A comment that is
+already there cancels the transaction; it is set aside and the rest written again. The articles'
+counts follow from the change stream, as for every comment (the relay counts each published
+comment written, once). A pre-read (BatchGetItem of the keys,
 half a read unit each) sets aside the comments already there before a transaction is tried, so a
 second run of the same import costs reads, not cancelled transactions. Throttling, conflicts with
 live traffic and unprocessed keys are retried with capped, jittered exponential backoff.
@@ -19,7 +19,6 @@ may; `comments-export` says so in its help.
 
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +27,7 @@ from comments.adapters.comment_table import comment_from_item, comment_item, com
 from comments.adapters.dynamo import from_item, to_item
 from comments.domain.models import ArticleSettings, StoredComment
 
-#: TransactWriteItems takes at most 100 items and 4 MB; a batch leaves room for the counters.
+#: TransactWriteItems takes at most 100 items and 4 MB.
 MAX_ITEMS = 100
 MAX_BYTES = 3_500_000
 _RETRYABLE = {
@@ -131,8 +130,8 @@ class CommentBulk:
                 attempt += 1
 
     def write(self, comments: list[StoredComment]) -> BatchOutcome:
-        """Write the comments that are not there yet, with their articles' counters, in one
-        transaction (at most 100 items and 3.5 MB together: see `batches`). botocore gives each
+        """Write the comments that are not there yet in one transaction (at most 100 items and
+        3.5 MB together: see `batches`). botocore gives each
         call its own ClientRequestToken, kept across its own retries, so a transaction that
         committed but whose answer was lost is not applied twice; a retry here is a new call."""
         outcome = BatchOutcome()
@@ -151,8 +150,6 @@ class CommentBulk:
                 }
                 for c in todo
             ]
-            published = Counter(c.articleId for c in todo if c.status == "published")
-            items += [self._count(article, n) for article, n in sorted(published.items())]
             try:
                 self.ddb.transact_write_items(TransactItems=items)
             except Exception as exc:
@@ -180,17 +177,6 @@ class CommentBulk:
             outcome.written = [c.id for c in todo]
             todo = []
         return outcome
-
-    def _count(self, article_id: str, delta: int) -> dict[str, Any]:
-        """The article's counter as `CommentTable` moves it: ADD n, in the comments' transaction."""
-        return {
-            "Update": {
-                "TableName": self.name,
-                "Key": {"pk": {"S": f"CNT#{article_id}"}},
-                "UpdateExpression": "ADD n :d SET kind = :kind",
-                "ExpressionAttributeValues": {":d": {"N": str(delta)}, ":kind": {"S": "count"}},
-            }
-        }
 
     def settle_article(
         self,
@@ -267,17 +253,16 @@ def imported_item(comment: StoredComment) -> dict[str, Any]:
 
 
 def batches(comments: Iterator[StoredComment], articles_per_batch: int = 10) -> Iterator[list[StoredComment]]:
-    """Groups of comments that fit one transaction: at most 100 items with their counters (one
-    per article in the group) and under 3.5 MB. Comments come by article; a group half full or
-    more ends where an article does, so that groups that may be written at the same time share
-    an article (and so a counter) only when that article has more comments than one holds."""
+    """Groups of comments that fit one transaction: at most 100 items and under 3.5 MB. Comments
+    come by article; a group half full or more ends where an article does, so that groups written
+    at the same time share an article only when that article has more comments than one holds."""
     batch: list[StoredComment] = []
     size = 0
     articles: set[str] = set()
     for comment in comments:
         grows = comment.articleId not in articles
         if batch and (
-            len(batch) + 1 + len(articles) + grows > MAX_ITEMS
+            len(batch) + 1 > MAX_ITEMS
             or size + item_size(comment) > MAX_BYTES
             or (grows and (len(articles) >= articles_per_batch or 2 * len(batch) >= MAX_ITEMS))
         ):
