@@ -16,6 +16,7 @@
   var LIMIT = 5000;
   var AUTHOR_KEY = "comments-widget:author";
   var OWN_KEY = "comments-widget:own";
+  var ORDER_KEY = "comments-widget:order";
   var script = document.currentScript;
   var seq = 0;
 
@@ -155,7 +156,14 @@
     var keyFor = null;
     var conflictRetries = 0;
     var total = null;
+    // The service's count moves with the change stream, about a second behind a new comment;
+    // once every comment is on screen, the list itself is the count.
+    var counted = null;
+    var complete = false;
     var cursor = null;
+    // The reader's choice of order, remembered in this browser (the site may set the default).
+    var order = load(ORDER_KEY) || (ds.order === "newest" ? "newest" : "oldest");
+    if (order !== "newest") order = "oldest";
 
     // The form: a compose block (form + live status) that moves under a comment for replies.
     function field(name, label, control, hint) {
@@ -197,11 +205,17 @@
     var compose = h("div", { class: "cw-compose" }, [form, status]);
     var home = h("div", { class: "cw-home" }, [compose]);
     var count = h("h2", { class: "cw-count", hidden: true });
+    var orderSelect = h("select", { id: p + "order", class: "cw-order-select", onchange: changeOrder }, [
+      h("option", { value: "oldest", text: "Oldest first" }),
+      h("option", { value: "newest", text: "Newest first" }),
+    ]);
+    orderSelect.value = order;
+    var sorting = h("div", { class: "cw-order" }, [h("label", { for: p + "order", text: "Sort comments" }), orderSelect]);
     var list = h("ol", { class: "cw-list", "aria-label": "Comments", tabindex: "-1" });
     var listNote = h("p", { class: "cw-note" }, ["Loading comments…"]);
     var more = h("button", { type: "button", class: "cw-button cw-more", hidden: true, onclick: loadMore }, ["Load more comments"]);
     root.textContent = "";
-    [home, count, list, listNote, more].forEach(function (n) { root.appendChild(n); });
+    [home, count, sorting, list, listNote, more].forEach(function (n) { root.appendChild(n); });
 
     var saved = load(AUTHOR_KEY);
     if (saved) {
@@ -218,7 +232,15 @@
 
     // ---- counting, validation while typing -------------------------------------------------
 
+    function listed() {
+      var k = 0;
+      for (var id in nodes) if (!nodes[id].gone) k++;
+      return k;
+    }
+
     function showCount() {
+      if (complete) total = listed();
+      else if (counted != null) total = Math.max(counted, listed());
       count.hidden = total == null;
       count.textContent = plural(total || 0, "comment");
     }
@@ -364,8 +386,8 @@
         if (d.editToken && d.comment) ownSet(d.comment.id, { editToken: d.editToken, createdAt: d.comment.createdAt });
         posted();
         if (s === 201) {
-          var node = addComment(d.comment);
-          if (total != null) total++;
+          var node = addComment(d.comment, true);
+          if (counted != null) counted++;
           showCount();
           listNote.hidden = true;
           say(status, ["Thank you, your comment is published."], "ok");
@@ -469,7 +491,7 @@
       return (nodes[id] = { li: li, article: article, gone: true, replies: nodes[id] && nodes[id].replies });
     }
 
-    function addComment(c) {
+    function addComment(c, atTop) {
       var old = nodes[c.id];
       if (old && !old.gone) return old;
       var n = { comment: c, tools: h("div", { class: "cw-tools" }) };
@@ -490,7 +512,10 @@
         n.replies = old.replies;
       } else {
         n.li = h("li", { class: "cw-item" }, [n.article]);
-        (c.parentId ? repliesOf(c.parentId) : list).appendChild(n.li);
+        var where = c.parentId ? repliesOf(c.parentId) : list;
+        // A new top-level comment of this reader's goes where the chosen order puts it.
+        if (atTop && order === "newest" && !c.parentId) where.insertBefore(n.li, where.firstChild);
+        else where.appendChild(n.li);
       }
       if (n.replies) n.replies.setAttribute("aria-label", "Replies to " + c.name);
       nodes[c.id] = n;
@@ -518,13 +543,15 @@
     }
 
     function render(page) {
-      (page.comments || []).forEach(addComment);
+      (page.comments || []).forEach(function (c) { addComment(c, false); });
       cursor = page.nextCursor || null;
+      complete = !cursor;
       more.hidden = !cursor;
+      showCount();
     }
 
     function fetchPage(after) {
-      var url = base + "/comments?limit=" + pageSize + (after ? "&cursor=" + encodeURIComponent(after) : "");
+      var url = base + "/comments?limit=" + pageSize + "&order=" + order + (after ? "&cursor=" + encodeURIComponent(after) : "");
       return call("GET", url).then(function (r) {
         if (r.status !== 200) throw new Error(String(r.status));
         return r.data;
@@ -544,6 +571,21 @@
         listNote.appendChild(document.createTextNode("Comments could not be loaded. "));
         listNote.appendChild(h("button", { type: "button", class: "cw-link", onclick: function () { listNote.textContent = "Loading comments…"; firstLoad(); } }, ["Try again"]));
       });
+    }
+
+    function changeOrder() {
+      order = orderSelect.value === "newest" ? "newest" : "oldest";
+      store(ORDER_KEY, order);
+      replyTo(null, true); // the form comes home before the list it may sit in is emptied
+      nodes = {};
+      cursor = null;
+      complete = false;
+      list.textContent = "";
+      more.hidden = true;
+      listNote.hidden = false;
+      listNote.textContent = "Loading comments…";
+      firstLoad();
+      say(status, [order === "newest" ? "Showing the newest comments first." : "Showing the oldest comments first."]);
     }
 
     function loadMore() {
@@ -584,7 +626,7 @@
         n.li.parentNode.removeChild(n.li);
         delete nodes[n.comment.id];
       }
-      if (total != null) total = Math.max(0, total - 1);
+      if (counted != null) counted = Math.max(0, counted - 1);
       showCount();
     }
 
@@ -742,7 +784,7 @@
     call("GET", api + "/articles/comment-counts?ids=" + encodeURIComponent(ds.articleId)).then(function (r) {
       var n = r.status === 200 && r.data.counts ? r.data.counts[ds.articleId] : null;
       if (typeof n === "number") {
-        total = n;
+        counted = n;
         showCount();
       }
     }, function () { /* no count: the list still works */ });

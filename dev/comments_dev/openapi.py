@@ -242,9 +242,13 @@ def _operations() -> dict[str, Operation]:
             body=CommentDraft,
         ),
         "GET /articles/{articleId}/comments": Operation(
-            "An article's published comments, oldest first",
+            "An article's published comments, oldest (default) or newest first",
             {200: CommentPage, **_SHARED_ERRORS},
-            query={"limit": (int, {"ge": 1, "le": 100}), "cursor": (str, {"max_length": 1024})},
+            query={
+                "limit": (int, {"ge": 1, "le": 100}),
+                "cursor": (str, {"max_length": 1024}),
+                "order": (Literal["oldest", "newest"], {}),
+            },
         ),
         "GET /articles/comment-counts": Operation(
             "Published comments per article", {200: CommentCounts, **_SHARED_ERRORS}, query={"ids": (str, {})}

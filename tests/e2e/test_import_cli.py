@@ -48,7 +48,13 @@ def test_a_disqus_export_imported_with_the_console_script(dev_stack, tmp_path):
         ("Ann", "A reply."),
     ]
     assert listed[1]["parentId"] == listed[0]["id"] and listed[0]["createdAt"] == "2015-03-01T09:30:15.000Z"
-    counts = requests.get(f"{dev_stack.base_url}/articles/comment-counts?ids={article}", timeout=10).json()
+    # and counts them, once the relay has read the change stream (about a second behind)
+    deadline, counts = time.monotonic() + 20, None
+    while time.monotonic() < deadline:
+        counts = requests.get(f"{dev_stack.base_url}/articles/comment-counts?ids={article}", timeout=10).json()
+        if counts["counts"][article] >= 2:
+            break
+        time.sleep(0.2)
     assert counts == {"counts": {article: 2}}
     # and the held one reaches the moderators' queue through the stream
     auth = {"Authorization": f"Bearer {dev_stack.moderator_token}"}

@@ -368,6 +368,35 @@ def test_load_more_pages_through_the_comments_in_order(page: Page, dev_stack: An
         expect(item).to_contain_text(body)
 
 
+def test_a_reader_chooses_newest_first_and_the_choice_is_remembered(page: Page, dev_stack: Any) -> None:
+    # Given an article with four comments, shown two per page
+    article = f"order-{uid()}"
+    bodies = [f"Ordered comment {i} ({uid()})" for i in range(1, 5)]
+    for body in bodies:
+        api_post(dev_stack, article, "Olga Order", body)
+    comments = open_article(page, dev_stack, article_id=article, page_size=2)
+    items = comments.locator(":scope > li")
+    sort = page.get_by_label("Sort comments")
+    expect(sort).to_have_value("oldest")
+    # When the reader chooses newest first, and loads the rest
+    sort.select_option(label="Newest first")
+    expect(items.first).to_contain_text(bodies[-1])
+    expect(items).to_have_count(2)
+    page.get_by_role("button", name="Load more comments").click()
+    # Then every comment is there once, newest first
+    expect(items).to_have_count(4)
+    for item, body in zip(items.all(), reversed(bodies), strict=True):
+        expect(item).to_contain_text(body)
+    # And the choice holds on the next visit, where the reader's new comment comes first
+    comments = open_article(page, dev_stack, article_id=article, page_size=2)
+    expect(page.get_by_label("Sort comments")).to_have_value("newest")
+    expect(items.first).to_contain_text(bodies[-1])
+    mine = f"My newest thought. ({uid()})"
+    fill_form(page, "Pia Newest", mine)
+    page.get_by_role("button", name="Post comment").click()
+    expect(items.first).to_contain_text(mine)
+
+
 def test_the_comment_count_is_shown_above_the_list(page: Page, dev_stack: Any) -> None:
     # Given an article with two comments
     article = f"count-{uid()}"

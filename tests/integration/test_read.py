@@ -50,6 +50,50 @@ def test_pages_follow_the_cursor_to_the_end_without_gaps_or_repeats(api):
     assert pages == 3
 
 
+def page_through(api, order: str, limit: int = 3) -> tuple[list[str], int]:
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = f"limit={limit}&order={order}" + (f"&cursor={cursor}" if cursor else "")
+        reply = api.call("GET", ARTICLE, query=query)
+        assert reply.status == 200, reply.text
+        seen += [c["id"] for c in reply.json["comments"]]
+        pages += 1
+        cursor = reply.json["nextCursor"]
+        if cursor is None:
+            return seen, pages
+
+
+def test_newest_first_pages_through_the_whole_article_exactly_once(api):
+    # Given an article's comments, and one held (not listed)
+    ids = [post(api, i)["id"] for i in range(8)]
+    post(api, 99, body="Links: https://a.example.com https://b.example.com https://c.example.com")
+    # When a reader pages through it newest first, and another oldest first
+    newest, pages = page_through(api, "newest")
+    oldest, _ = page_through(api, "oldest")
+    # Then each sees every published comment once, in its order
+    assert newest == list(reversed(ids)) and pages == 3
+    assert oldest == ids
+    # And the first newest-first page is the latest comments, one query away
+    first = api.call("GET", ARTICLE, query="limit=2&order=newest").json["comments"]
+    assert [c["id"] for c in first] == ids[:-3:-1]
+
+
+def test_a_cursor_is_bound_to_its_order(api):
+    for i in range(3):
+        post(api, i)
+    oldest = api.call("GET", ARTICLE, query="limit=1").json["nextCursor"]
+    newest = api.call("GET", ARTICLE, query="limit=1&order=newest").json["nextCursor"]
+    assert api.call("GET", ARTICLE, query=f"limit=1&order=newest&cursor={oldest}").status == 400
+    assert api.call("GET", ARTICLE, query=f"limit=1&cursor={newest}").status == 400
+    assert api.call("GET", ARTICLE, query=f"limit=1&order=oldest&cursor={oldest}").status == 200
+
+
+@pytest.mark.parametrize("order", ["", "NEWEST", "latest", "newest,oldest", "desc"])
+def test_a_bad_order_is_a_bad_request(api, order):
+    reply = api.call("GET", ARTICLE, query=f"order={order}")
+    assert reply.status == 400 and reply.json["error"] == "bad_request"
+
+
 def test_an_empty_article_has_an_empty_list(api):
     reply = api.call("GET", "/articles/nothing-here/comments")
     assert reply.status == 200

@@ -131,18 +131,18 @@ class CommentTable:
         return state, raw
 
     def list_published(
-        self, article_id: str, limit: int, after: dict[str, str] | None
+        self, article_id: str, limit: int, after: dict[str, str] | None, newest_first: bool = False
     ) -> tuple[list[Comment], dict[str, str] | None]:
-        """One page, oldest first, from the index's projection of the public fields. Asks for one
-        more than `limit` so that the last page says so (no cursor) instead of handing out a
-        cursor to an empty page."""
+        """One page, oldest (or newest) first, from the index's projection of the public fields:
+        one Query, whatever the article's size and the page. Asks for one more than `limit` so
+        that the last page says so (no cursor) instead of handing out a cursor to an empty page."""
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "IndexName": ARTICLE_INDEX,
             "KeyConditionExpression": "gsi1pk = :a",
             "ExpressionAttributeValues": {":a": {"S": f"A#{article_id}"}},
             "Limit": limit + 1,
-            "ScanIndexForward": True,
+            "ScanIndexForward": not newest_first,
         }
         if after:
             kwargs["ExclusiveStartKey"] = {k: {"S": v} for k, v in after.items()}

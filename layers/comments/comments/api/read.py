@@ -12,12 +12,12 @@ __all__ = ["comment_counts", "install_error_handlers", "list_comments"]
 
 
 def list_comments(article_id: str, event: dict[str, Any]) -> Any:
-    """GET /articles/{articleId}/comments?limit=&cursor="""
+    """GET /articles/{articleId}/comments?limit=&cursor=&order=oldest|newest"""
     if not is_article_id(article_id):
         raise NotFound()
     rt = runtime.current()
     page = reading.published_page(
-        rt.table, rt.keys, article_id, query(event, "limit"), query(event, "cursor")
+        rt.table, rt.keys, article_id, query(event, "limit"), query(event, "cursor"), query(event, "order")
     )
     return response(200, page, {"Cache-Control": "public, max-age=5"})
 

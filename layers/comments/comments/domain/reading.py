@@ -1,5 +1,5 @@
-"""Reading an article's published comments, page by page, behind signed cursors, and counting
-them for article lists."""
+"""Reading an article's published comments, page by page, oldest or newest first, behind signed
+cursors bound to their article and their order, and counting them for article lists."""
 
 import json
 from typing import Any
@@ -12,6 +12,7 @@ from comments.domain.ports import CommentStore
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 MAX_COUNT_IDS = 100
+ORDERS = ("oldest", "newest")
 _CURSOR = "cursor"
 
 
@@ -23,32 +24,49 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
-def encode_cursor(keys: HmacKeys, article_id: str, last_key: dict[str, str]) -> str:
-    payload = {"a": article_id, "k": last_key}
+def parse_order(raw: str | None) -> str:
+    if raw is None:
+        return "oldest"
+    if raw not in ORDERS:
+        raise BadRequest("order must be oldest or newest.")
+    return raw
+
+
+def encode_cursor(keys: HmacKeys, article_id: str, last_key: dict[str, str], order: str = "oldest") -> str:
+    payload: dict[str, Any] = {"a": article_id, "k": last_key}
+    if order != "oldest":  # cursors issued before there was an order read as oldest-first
+        payload["o"] = order
     return keys.sign(_CURSOR, json.dumps(payload, separators=(",", ":"), sort_keys=True).encode())
 
 
-def decode_cursor(keys: HmacKeys, article_id: str, cursor: str) -> dict[str, str]:
-    """The page position, if this service issued the cursor for this article; else a 400."""
+def decode_cursor(keys: HmacKeys, article_id: str, cursor: str, order: str = "oldest") -> dict[str, str]:
+    """The page position, if this service issued the cursor for this article and this order;
+    else a 400."""
     raw = keys.unsign(_CURSOR, cursor) if len(cursor) <= 1024 else None
     if raw is not None:
         payload = json.loads(raw)
-        if payload.get("a") == article_id:
+        if payload.get("a") == article_id and payload.get("o", "oldest") == order:
             return dict(payload["k"])
-    raise BadRequest("cursor is not valid for this article.")
+    raise BadRequest("cursor is not valid for this article and order.")
 
 
 def published_page(
-    store: CommentStore, keys: HmacKeys, article_id: str, limit: str | None, cursor: str | None
+    store: CommentStore,
+    keys: HmacKeys,
+    article_id: str,
+    limit: str | None,
+    cursor: str | None,
+    order: str | None = None,
 ) -> dict[str, Any]:
     size = parse_limit(limit)
+    sort = parse_order(order)
     # `cursor=` (empty) was not issued either: decode_cursor refuses it.
-    after = decode_cursor(keys, article_id, cursor) if cursor is not None else None
-    comments, last = store.list_published(article_id, size, after)
+    after = decode_cursor(keys, article_id, cursor, sort) if cursor is not None else None
+    comments, last = store.list_published(article_id, size, after, newest_first=sort == "newest")
     return {
         "articleId": article_id,
         "comments": [c.model_dump() for c in comments],
-        "nextCursor": encode_cursor(keys, article_id, last) if last else None,
+        "nextCursor": encode_cursor(keys, article_id, last, sort) if last else None,
     }
 
 
