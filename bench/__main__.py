@@ -161,6 +161,8 @@ def unit_rows(recorded: dict[str, Any]) -> tuple[list[Row], dict[str, Any]]:
         "held": "held (3 links)",
         "rejected": "rejected (policy)",
         "approve-held": "moderator approves a held one",
+        "relay-count-1": "relay counts a published one, alone in its batch",
+        "relay-count-25": "relay counts a published one, in a batch of 25 on one article",
     }
     rows: list[Row] = []
     for name, bill in bills.items():
@@ -220,6 +222,7 @@ def cost_rows(warm: dict[str, Any], bills: dict[str, Any], cold: dict[str, Any])
         memory_mb={name: _memory(name) for name in template.resources("AWS::Serverless::Function")},
         init_ms={r.name: r.first_ms for r in precompiled if r.first_ms},
         decide_wru=bills["approve-held"].wru if "approve-held" in bills else 0.0,
+        count_wru=bills["relay-count-1"].wru if "relay-count-1" in bills else 0.0,
         submit_log_bytes=next(f["log_bytes"] for f in warm["figures"] if f["length"] == 200),
     )
     a = cost.Assumptions()

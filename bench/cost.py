@@ -91,6 +91,8 @@ class Measured:
     memory_mb: dict[str, int]  # function logical id -> MemorySize from the template
     init_ms: dict[str, float]  # function logical id -> cold start (first request), one full core
     decide_wru: float = 0.0  # a moderator's decision on a held comment (comment update + index)
+    # the relay counting one published comment (marker + counter, transactional), alone in its batch
+    count_wru: float = 0.0
     submit_log_bytes: float = 220.0  # what the submit handler writes per request (EMF metrics, log lines)
 
 
@@ -172,13 +174,16 @@ def per_million(m: Measured, prices: Prices | None = None, assumptions: Assumpti
     )
     bill.lines.append(Line("API Gateway (moderation)", mod_invocations / 1e6 * p.api_http_per_million, ""))
 
-    wru = sum(m.wru[o] * s for o, s in mix.items()) * n + n * a.held * m.decide_wru
+    # Counted by the relay: every published comment, and (at most) every held one a moderator approves.
+    counted = n * (a.published + a.held)
+    wru = sum(m.wru[o] * s for o, s in mix.items()) * n + n * a.held * m.decide_wru + counted * m.count_wru
     rru = sum(m.rru[o] * s for o, s in mix.items()) * n
     bill.lines.append(
         Line(
             "DynamoDB writes (on-demand)",
             wru / 1e6 * p.ddb_wru_per_million,
-            f"{wru / n:.2f} WRU per submission (mix)",
+            f"{wru / n:.2f} WRU per submission (mix; the relay's counting "
+            f"{counted * m.count_wru / n:.2f} of it, at {a.relay_batch:g} record per batch)",
         )
     )
     bill.lines.append(

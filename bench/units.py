@@ -138,6 +138,7 @@ _PREFIXES = {
     "R": "rate window",
     "ART": "article settings",
     "BAN": "author ban",
+    "CTR": "counted change",
     "CNT": "article counter",
     "RPT": "report marker",
 }
@@ -279,18 +280,56 @@ class Replayer:
         return charges
 
 
+def counting_calls(changes: int) -> list[tuple[str, dict[str, Any]]]:
+    """The relay's counting of `changes` published comments of one article in one batch, as
+    `CommentTable.count_changes` sends it (recorded on an offline client)."""
+    from botocore.stub import ANY, Stubber
+    from comments.adapters.comment_table import CommentTable
+
+    from bench.warm import Recorder
+
+    client = _offline_client()
+    with Recorder(client) as recorder, Stubber(client) as stub:
+        stub.add_response("transact_write_items", {}, {"TransactItems": ANY})
+        CommentTable("CommentsTable", client).count_changes(
+            [(f"record-{changes}-{n}", "council-budget-2026", 1) for n in range(changes)], 1_795_000_000
+        )
+    return recorder.calls
+
+
+def _offline_client() -> Any:
+    import boto3
+
+    return boto3.client(
+        "dynamodb",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",  # noqa: S106 - a client that reaches nothing (a closed port)
+        endpoint_url="http://127.0.0.1:9",
+    )
+
+
 def measure(recorded: dict[str, list[Any]]) -> dict[str, Bill]:
-    """Replay each recorded scenario on a fresh moto server with the template's table."""
+    """Replay each recorded scenario on a fresh moto server with the template's table, and the
+    relay's counting of a published comment: alone in its batch, and in a batch of 25 on one
+    article (charged per comment)."""
     from comments_dev.emulator import MotoServer, create_stack
 
     moto = MotoServer().start()
     try:
         stack = create_stack(moto.endpoint)
         replayer = Replayer(stack.client("dynamodb"), stack.tables["CommentsTable"])
-        return {
+        bills = {
             name: replayer.replay(name, [(op, json.loads(json.dumps(p))) for op, p in calls])
             for name, calls in recorded.items()
         }
+        for changes in (1, 25):
+            bill = replayer.replay(f"relay-count-{changes}", counting_calls(changes))
+            bills[f"relay-count-{changes}"] = Bill(
+                bill.scenario,
+                [Charge(c.what, c.wru / changes, c.rru / changes, c.size) for c in bill.charges],
+            )
+        return bills
     finally:
         moto.stop()
 

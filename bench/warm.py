@@ -34,9 +34,16 @@ from typing import Any
 
 from bench import samples
 
+# The typical submission is not its article's first: the state read finds the article's
+# settings item with `opened_at` (the first comment of an article also writes that, once).
+_OPENED_ARTICLE = {
+    "pk": {"S": f"ART#{samples.ARTICLE}"},
+    "kind": {"S": "article"},
+    "opened_at": {"S": "2026-11-25T09:00:00.000Z"},
+}
 CANNED: dict[str, dict[str, Any]] = {
     "GetItem": {},
-    "BatchGetItem": {"Responses": {}, "UnprocessedKeys": {}},
+    "BatchGetItem": {"Responses": {"CommentsTable": [_OPENED_ARTICLE]}, "UnprocessedKeys": {}},
     "PutItem": {},
     "UpdateItem": {},
     "DeleteItem": {},
@@ -178,11 +185,8 @@ def _record_approval(
     from comments.domain import moderation
     from comments.domain.requests import DecisionIn
 
-    transaction = next(p for op, p in held_calls if op == "TransactWriteItems")
     item = next(
-        e["Put"]["Item"]
-        for e in transaction["TransactItems"]
-        if "Put" in e and e["Put"]["Item"]["pk"]["S"].startswith("C#")
+        p["Item"] for op, p in held_calls if op == "PutItem" and p["Item"]["pk"]["S"].startswith("C#")
     )
 
     class NoQueue:
