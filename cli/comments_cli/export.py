@@ -12,7 +12,15 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from comments_cli.resources import ConfigError, add_arguments, aws_problem, configuration_help, tool_runtime
+from comments_cli.resources import (
+    ConfigError,
+    add_arguments,
+    aws_problem,
+    configuration_help,
+    guarded,
+    tool_runtime,
+    unexpected,
+)
 
 PROG = "comments-export"
 KEYS = ("table",)
@@ -64,27 +72,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.article is not None and not is_article_id(args.article):
         p.error(f"--article: {args.article!r} is not an article id (1-128 of A-Z a-z 0-9 . _ ~ -)")
-    try:
-        return run(args, sys.stdout)
-    except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        if args.debug:
-            raise
+
+    def explain(exc: Exception) -> tuple[int, str]:
         if isinstance(exc, ConfigError):
-            code, message = EXIT_USAGE, str(exc)
-        elif isinstance(exc, OSError) and not aws_problem(exc):
-            code, message = EXIT_USAGE, f"cannot write {args.file}: {exc.strerror or exc}"
-        elif (aws := aws_problem(exc)) is not None:
-            code, message = EXIT_AWS, aws
-        else:
-            code, message = (
-                EXIT_UNEXPECTED,
-                f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)",
-            )
-        print(f"{PROG}: {message}", file=sys.stderr)
-        return code
+            return EXIT_USAGE, str(exc)
+        if isinstance(exc, OSError) and not aws_problem(exc):
+            return EXIT_USAGE, f"cannot write {args.file}: {exc.strerror or exc}"
+        if (aws := aws_problem(exc)) is not None:
+            return EXIT_AWS, aws
+        return EXIT_UNEXPECTED, unexpected(exc)
+
+    return guarded(PROG, lambda: run(args, sys.stdout), explain, debug=args.debug)
 
 
 def run(args: argparse.Namespace, out: IO[str]) -> int:

@@ -14,7 +14,8 @@ process environment.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -256,3 +257,30 @@ def aws_problem(exc: BaseException) -> str | None:
     if isinstance(exc, GetParameterError):
         return f"cannot read the service secret: {exc}"
     return None
+
+
+def guarded(
+    prog: str,
+    action: Callable[[], int],
+    explain: Callable[[Exception], tuple[int, str]],
+    *,
+    debug: bool = False,
+    interrupted: str = "interrupted",
+) -> int:
+    """Run a tool's work: whatever goes wrong is one line on stderr and an exit code (130 for
+    Ctrl-C), never a traceback, unless --debug asks for it."""
+    try:
+        return action()
+    except KeyboardInterrupt:
+        print(f"\n{prog}: {interrupted}", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        code, message = explain(exc)
+        print(f"{prog}: {message}", file=sys.stderr)
+        return code
+
+
+def unexpected(exc: Exception) -> str:
+    return f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from comments_cli.import_.source import ArticleMap, FileProblem
-from comments_cli.resources import ConfigError, add_arguments, aws_problem, configuration_help, tool_runtime
+from comments_cli.resources import (
+    ConfigError,
+    add_arguments,
+    aws_problem,
+    configuration_help,
+    guarded,
+    tool_runtime,
+    unexpected,
+)
 
 if TYPE_CHECKING:
     from comments.domain.models import StoredComment
@@ -105,26 +113,18 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    try:
-        return run(args, sys.stdout)
-    except FileProblem as exc:
-        print(f"{PROG}: {exc} (nothing was written)", file=sys.stderr)
-        return EXIT_BAD_FILE
-    except KeyboardInterrupt:
-        print(
-            f"\n{PROG}: interrupted: what was written stays; run the same import again to complete it",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        if args.debug:
-            raise
-        code, message = explain(exc)
-        print(f"{PROG}: {message}", file=sys.stderr)
-        return code
+    return guarded(
+        PROG,
+        lambda: run(args, sys.stdout),
+        explain,
+        debug=args.debug,
+        interrupted="interrupted: what was written stays; run the same import again to complete it",
+    )
 
 
 def explain(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, FileProblem):
+        return EXIT_BAD_FILE, f"{exc} (nothing was written)"
     if isinstance(exc, ConfigError):
         return EXIT_USAGE, str(exc)
     aws = aws_problem(exc)
@@ -134,7 +134,7 @@ def explain(exc: Exception) -> tuple[int, str]:
 
     if isinstance(exc, TooManyRetries):
         return EXIT_AWS, f"{exc}; what was written stays: run the same import again to complete it"
-    return EXIT_UNEXPECTED, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"
+    return EXIT_UNEXPECTED, unexpected(exc)
 
 
 def stage(fmt: str, path: str, staging: Staging, progress: Progress) -> None:

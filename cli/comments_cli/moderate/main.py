@@ -13,7 +13,16 @@ import os
 import sys
 from typing import Any
 
-from comments_cli.resources import ConfigError, aws_problem, aws_session, require, resolve, runtime
+from comments_cli.resources import (
+    ConfigError,
+    aws_problem,
+    aws_session,
+    guarded,
+    require,
+    resolve,
+    runtime,
+    unexpected,
+)
 
 PROG = "comments-moderate"
 
@@ -202,17 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("dlq", "author")
         else args.command
     )
-    try:
-        return run(key, args)
-    except KeyboardInterrupt:
-        print(f"\n{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except Exception as exc:
-        if args.debug:
-            raise
-        code, message = explain(exc)
-        print(f"{PROG}: {message}", file=sys.stderr)
-        return code
+    return guarded(PROG, lambda: run(key, args), explain, debug=args.debug)
 
 
 def run(key: Any, args: argparse.Namespace) -> int:
@@ -266,4 +265,4 @@ def explain(exc: Exception) -> tuple[int, str]:
     aws = aws_problem(exc)
     if aws is not None:
         return EXIT_AWS, aws
-    return EXIT_UNEXPECTED, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"
+    return EXIT_UNEXPECTED, unexpected(exc)

@@ -24,21 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from comments.adapters.comment_table import comment_from_item, comment_item, comment_key
-from comments.adapters.dynamo import from_item, to_item
+from comments.adapters.dynamo import from_item, is_throttling, to_item
 from comments.domain.models import ArticleSettings, StoredComment
 
 #: TransactWriteItems takes at most 100 items and 4 MB.
 MAX_ITEMS = 100
 MAX_BYTES = 3_500_000
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "TransactionInProgressException",
-}
-_RETRYABLE_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 
 
 def bulk_client(session: Any = None, workers: int = 4) -> Any:
@@ -124,7 +115,7 @@ class CommentBulk:
             try:
                 return operation(**kwargs)
             except Exception as exc:
-                if self._code(exc) not in _RETRYABLE:
+                if not is_throttling(exc):
                     raise
                 self._backoff(attempt, what)
                 attempt += 1
@@ -153,8 +144,7 @@ class CommentBulk:
             try:
                 self.ddb.transact_write_items(TransactItems=items)
             except Exception as exc:
-                code = self._code(exc)
-                if code == "TransactionCanceledException":
+                if self._code(exc) == "TransactionCanceledException":
                     cancelled = getattr(exc, "response", {}).get("CancellationReasons", [])
                     reasons = [str(r.get("Code", "None")) for r in cancelled]
                     there = {
@@ -166,9 +156,8 @@ class CommentBulk:
                         outcome.existing += [c.id for c in todo if c.id in there]
                         todo = [c for c in todo if c.id not in there]
                         continue
-                    if not set(reasons) & _RETRYABLE_REASONS:
-                        raise
-                elif code not in _RETRYABLE:
+                # throttled, a conflict with live traffic, or a lost connection: wait, try again
+                if not is_throttling(exc):
                     raise
                 self._backoff(attempt, "TransactWriteItems")
                 attempt += 1
