@@ -131,7 +131,7 @@ def create_stack(
         **params,
         "AWS::Region": REGION,
         "AWS::AccountId": ACCOUNT,
-        "AWS::URLSuffix": "localhost",
+        "AWS::URLSuffix": "amazonaws.com",
         "AWS::StackName": f"{prefix}local",
         "AWS::Partition": "aws",
         "HttpApi": "local",
@@ -250,3 +250,37 @@ def tap_events(stack: Stack, name: str = "EventTap") -> str:
         events.put_rule(Name=f"{name}-rule", EventBusName=bus, EventPattern='{"source": ["comments"]}')
         events.put_targets(Rule=f"{name}-rule", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
     return str(url)
+
+
+def moderators_group() -> str:
+    """The group the template's moderation function requires (its MODERATORS_GROUP)."""
+    ((_name, group),) = template.resources("AWS::Cognito::UserPoolGroup").items()
+    return str(group["Properties"]["GroupName"])
+
+
+def local_password(length: int = 20) -> str:
+    """A password the template's policy accepts: letters, digits, upper and lower case."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        classes = (str.isupper, str.islower, str.isdigit)
+        if all(any(test(c) for c in password) for test in classes):
+            return password
+
+
+def create_moderator(stack: Stack, email: str, password: str, *, permanent: bool = True) -> None:
+    """A moderator in the template's pool and group, as `comments-moderate add-moderator` makes
+    one but with a password of our choosing (no invitation email locally): permanent, or
+    temporary (the first sign-in then asks for a new one)."""
+    idp = stack.client("cognito-idp")
+    pool_id = next(iter(stack.user_pools.values()))
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        TemporaryPassword=password,
+        MessageAction="SUPPRESS",
+    )
+    if permanent:
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=moderators_group())

@@ -46,7 +46,7 @@ N_HEX = (
 )
 N = int(N_HEX, 16)
 G = 2
-WRONG_PASSWORD = "Incorrect username or password."
+WRONG_PASSWORD = "Incorrect username or password."  # noqa: S105 - an error message
 # Cognito's TIMESTAMP: "Tue Nov 28 09:05:01 UTC 2026" (the day without a leading zero).
 _TIMESTAMP = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{1,2} \d{2}:\d{2}:\d{2} UTC \d{4}$")
 _FLOWS = {
@@ -65,6 +65,7 @@ _VALIDITY = {
     "id": ("IdTokenValidity", "IdToken", 1, "hours"),
     "refresh": ("RefreshTokenValidity", "RefreshToken", 30, "days"),
 }
+
 
 # -- SRP-6a, Cognito's way -----------------------------------------------------------------------
 def pad_hex(value: int | str) -> str:
@@ -96,9 +97,7 @@ def hkdf16(ikm: bytes, salt: bytes) -> bytes:
     return hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
 
 
-def claim_signature(
-    pool_id: str, user_id: str, secret_block: str, timestamp: str, key: bytes
-) -> str:
+def claim_signature(pool_id: str, user_id: str, secret_block: str, timestamp: str, key: bytes) -> str:
     message = (
         pool_id.split("_", 1)[1].encode()
         + user_id.encode()
@@ -160,7 +159,7 @@ def _unknown_user(client: Any) -> Exception:
     return NotAuthorizedError(WRONG_PASSWORD) if hidden else UserNotFoundError("User does not exist.")
 
 
-def install() -> None:  # noqa: C901 - one patch per behaviour, each short
+def install() -> None:
     """Patch moto's Cognito backend in this process (idempotent)."""
     from moto.cognitoidp import models, responses
     from moto.cognitoidp.exceptions import (
@@ -266,10 +265,12 @@ def install() -> None:  # noqa: C901 - one patch per behaviour, each short
     def confirm_forgot_password(
         self: Any, client_id: str, username: str, password: str, confirmation_code: str
     ) -> None:
-        pool, client = _pool_and_client(self, client_id)
+        pool, _client = _pool_and_client(self, client_id)
         user = pool._get_user(username)
-        if user is None or not user.confirmation_code or not hmac.compare_digest(
-            user.confirmation_code, confirmation_code or ""
+        if (
+            user is None
+            or not user.confirmation_code
+            or not hmac.compare_digest(user.confirmation_code, confirmation_code or "")
         ):
             raise CodeMismatchException("Invalid verification code provided, please try again.")
         self._validate_password(pool.id, password)
@@ -299,7 +300,7 @@ def install() -> None:  # noqa: C901 - one patch per behaviour, each short
         account, region = responses.find_account_region_by_value(
             "client_id", client_id, fallback=(self.current_account, self.region)
         )
-        models.cognitoidp_backends[account][region].revoke_token(self._get_param("Token"), client_id)
+        revoke_token(models.cognitoidp_backends[account][region], self._get_param("Token"), client_id)
         return EmptyResult()
 
     backend_type.initiate_auth = initiate_auth  # type: ignore[method-assign]
