@@ -112,7 +112,11 @@ class SrpServer:
 
     def __init__(self, pool_id: str, user_id: str, password: str, big_a: int) -> None:
         self.pool_id, self.user_id = pool_id, user_id
+        # A salt whose hex has no leading zero: AWS's clients differ on whether such zeros count
+        # (amazon-cognito-identity-js reads the salt as a number, pycognito as text).
         self.salt = secrets.token_hex(16)
+        while self.salt.startswith("0"):
+            self.salt = secrets.token_hex(16)
         self.verifier = pow(G, password_x(pool_id, user_id, password, self.salt), N)
         self.big_a = big_a
         self.small_b = secrets.randbits(1024) % N

@@ -32,6 +32,7 @@ from comments_dev.lambdas import Function
 from comments_dev.streams import StreamMapping, stream_mappings
 
 log = logging.getLogger("comments_dev")
+POOL = "ModeratorsUserPool"  # the template's user pool (logical id)
 WEB = template.ROOT / "web"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 _STATIC_TYPES = {
@@ -55,6 +56,7 @@ class LocalStack:
     distribution: web.Distribution
     moderator_email: str = ""
     moderator_password: str = ""
+    password_policy: dict[str, Any] = field(default_factory=dict)
     mappings: list[StreamMapping] = field(default_factory=list)
     moto: MotoServer | None = None
     events: "EventLog | None" = None
@@ -127,6 +129,9 @@ def build(
         distribution=web.Distribution.from_template(stack.resolve),
         moderator_email=email,
         moderator_password=password,
+        password_policy=stack.client("cognito-idp").describe_user_pool(UserPoolId=stack.user_pools[POOL])[
+            "UserPool"
+        ]["Policies"]["PasswordPolicy"],
         moto=moto,
     )
     local.mappings = stream_mappings(stack, functions)
@@ -310,8 +315,9 @@ class Handler(BaseHTTPRequestHandler):
             config = web.console_config(
                 self._origin(),
                 REGION,
-                next(iter(s.user_pools.values())),
+                s.user_pools[POOL],
                 next(iter(s.user_pool_clients.values())),
+                self.local.password_policy,
             )
             self._send(200, json.dumps(config).encode(), as_cloudfront)
             return True

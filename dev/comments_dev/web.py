@@ -98,14 +98,18 @@ class Distribution:
         return policy_headers(self.default, origin)
 
 
-def console_config(base_url: str, region: str, user_pool_id: str, client_id: str) -> dict[str, str]:
-    """/config.json as the dev server serves it (comments_cli.deploy_web writes the same keys)."""
+def console_config(
+    base_url: str, region: str, user_pool_id: str, client_id: str, password_policy: dict[str, Any]
+) -> dict[str, Any]:
+    """/config.json as the dev server serves it (comments_cli.deploy_web writes the same keys):
+    the pool's password policy lets the console say the rules before Cognito refuses a password."""
     return {
         "apiUrl": base_url,
         "region": region,
         "userPoolId": user_pool_id,
         "clientId": client_id,
         "cognitoEndpoint": base_url + RELAY_PATH,
+        "passwordPolicy": password_policy,
     }
 
 
