@@ -292,6 +292,11 @@ def install() -> None:
         client = self.clients.get(client_id)
         if client is not None and token_use in ("access", "id"):
             expires_in = _seconds(client, token_use)
+        user = self._get_user(username)
+        email = user.attribute_lookup.get("email") if user is not None else None
+        if token_use == "id" and email:  # noqa: S105 - a token kind
+            # moto writes the internal username into an ID token's email when email is the username
+            extra_data = {**(extra_data or {}), "email": email}
         return original_jwt(self, client_id, username, token_use, expires_in, extra_data)
 
     def create_refresh_token(self: Any, client_id: str, username: str) -> Any:

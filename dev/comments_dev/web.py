@@ -30,6 +30,7 @@ SITE_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
 )
+WEB_DISTRIBUTION = "WebDistribution"  # the template's (EdgeDistribution fronts the API with WAF)
 RELAY_PATH = "/_cognito/"
 RELAYED_ACTIONS = frozenset(
     {"InitiateAuth", "RespondToAuthChallenge", "ForgotPassword", "ConfirmForgotPassword", "RevokeToken"}
@@ -84,7 +85,7 @@ class Distribution:
             ref = behaviour["ResponseHeadersPolicyId"]["Ref"]
             return dict(resolve(policies[ref]["Properties"]["ResponseHeadersPolicyConfig"]))
 
-        dist = next(iter(template.resources("AWS::CloudFront::Distribution").values()))
+        dist = template.resources("AWS::CloudFront::Distribution")[WEB_DISTRIBUTION]
         config = dist["Properties"]["DistributionConfig"]
         return cls(
             behaviours=[(b["PathPattern"], policy(b)) for b in config.get("CacheBehaviors", [])],
