@@ -388,6 +388,7 @@ def test_a_wrong_password_is_refused_in_plain_words_and_nothing_is_kept(page: Pa
     expect(password_field(page)).to_be_focused()
     expect(password_field(page)).to_have_value("")
     expect(page.get_by_role("list", name="Held comments")).to_be_hidden()
+    screenshot(page, "moderation-sign-in.png")
     # And nothing is kept or put in the URL
     assert page.evaluate("sessionStorage.length") == 0
     assert page.evaluate("localStorage.length") == 0
@@ -477,6 +478,7 @@ def test_a_first_sign_in_with_a_temporary_password_asks_for_a_new_one(page: Page
         page.get_by_text("Use at least 12 characters with a capital letter, a small letter and a number.")
     ).to_be_visible()
     # When the two do not match, or the password breaks the rules, it is refused in plain words
+    screenshot(page, "moderation-new-password.png")
     page.keyboard.type("Another-Password-12")
     shown(page).get_by_label("New password again").fill("Another-Password-13")
     page.get_by_role("button", name="Set password and sign in").click()
