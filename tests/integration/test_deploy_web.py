@@ -109,6 +109,10 @@ def test_deploy_web_uploads_the_front_end_and_writes_the_config(aws_stack, deplo
             UserPoolId=outputs["ModeratorsUserPoolId"]
         )["UserPool"]["Policies"]["PasswordPolicy"],
     }
+    # And it has the same keys as the config the dev server serves (the console reads either)
+    from comments_dev.web import console_config
+
+    assert set(json.loads(config["body"])) == set(console_config("http://x", "us-east-1", "p", "c", {}))
     # And CloudFront forgets its copies of the short-lived files
     batches = aws_stack.client("cloudfront").list_invalidations(DistributionId=distribution)[
         "InvalidationList"
