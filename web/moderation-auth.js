@@ -362,6 +362,7 @@
   };
   var forms = [el.signIn, el.newPassword, el.reset];
   var pending = null; // {username, session, email} between sign-in and choosing a new password
+  var userId = ""; // the account's username at Cognito (USER_ID_FOR_SRP) in this sign-in
   var resetEmail = "";
 
   function say(message, kind, invalid) {
@@ -413,7 +414,10 @@
   function next(data, email) {
     if (data.AuthenticationResult) return signedIn(data.AuthenticationResult);
     if (data.ChallengeName === "NEW_PASSWORD_REQUIRED") {
-      pending = { username: (data.ChallengeParameters || {}).USERNAME, session: data.Session, email: email };
+      // Cognito names the user in this challenge's parameters, or only in the SRP step before it.
+      var params = data.ChallengeParameters || {};
+      var username = params.USER_ID_FOR_SRP || params.USERNAME || userId || email;
+      pending = { username: username, session: data.Session, email: email };
       say("Welcome. This is your first sign-in with a temporary password: choose your own password now.", "info");
       el.newPasswordRules.textContent = "Use " + rules() + ".";
       return open(el.newPassword, "Choose your password");
@@ -430,6 +434,7 @@
       AuthParameters: { USERNAME: email, SRP_A: srp.publicHex() },
     }).then(function (data) {
       if (data.ChallengeName !== "PASSWORD_VERIFIER") return data;
+      userId = data.ChallengeParameters.USER_ID_FOR_SRP || data.ChallengeParameters.USERNAME || "";
       return srp.answer(data.ChallengeParameters, password).then(function (answer) {
         var body = { ChallengeName: "PASSWORD_VERIFIER", ClientId: config.clientId, ChallengeResponses: answer };
         if (data.Session) body.Session = data.Session;
