@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in "$$(pyenv prefix 3.13 2>/dev/null | head -n1)/bin/pyt
 	"$$(command -v python3.13 2>/dev/null)" /usr/bin/python3.13 /usr/local/bin/python3.13; do \
 	[ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: help dev test unit lint build bench browser-deps clean
+.PHONY: help dev test unit lint build bench browser-deps clean deploy-web
 
 help:
 	@echo "make dev    - local stack: moto server + resources from template.yaml + HTTP API on 127.0.0.1:$${PORT:-3000}"
@@ -20,6 +20,7 @@ help:
 	@echo "make lint   - ruff, mypy, cfn-lint, sam validate --lint"
 	@echo "make build  - sam build"
 	@echo "make bench  - benchmarks"
+	@echo "make deploy-web STACK=name - after sam deploy: upload web/ and write /config.json (docs/deploy.md)"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
@@ -60,6 +61,11 @@ build: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# After `sam deploy`: the widget and the console to the stack's web bucket, /config.json from its outputs.
+deploy-web: $(STAMP)
+	@if [ -z "$(STACK)" ]; then echo "usage: make deploy-web STACK=<the stack name sam deploy used>" >&2; exit 2; fi
+	$(VENV)/bin/comments-deploy-web --stack "$(STACK)" $(if $(REGION),--region "$(REGION)") $(if $(PROFILE),--profile "$(PROFILE)")
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache .dev-state

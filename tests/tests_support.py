@@ -66,3 +66,17 @@ def offline_dynamodb() -> Any:
         aws_secret_access_key="x",
         endpoint_url="http://127.0.0.1:9",
     )
+
+
+def watch_csp(page: Any) -> list[str]:
+    """Every Content-Security-Policy violation a browser page reports from now on (Chromium logs
+    each one to the console: "Refused to ... because it violates the following Content Security
+    Policy directive")."""
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    return violations

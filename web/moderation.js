@@ -1,7 +1,7 @@
 /*! moderation.js: the moderator console (web/moderation.html). No framework, no build step.
- * Talks to the moderation API of the page's own origin, or of <body data-api="https://...">.
- * The token lives in sessionStorage only (this tab, until sign-out or the tab closes); it is sent
- * as "Authorization: Bearer <token>" and never put in a URL or in localStorage.
+ * Signing in and the tokens are moderation-auth.js's (window.ModerationAuth): it says where the
+ * API is (/config.json) and hands over a fresh access token for each call, sent as
+ * "Authorization: Bearer <token>" and never put in a URL.
  * Comment text and names are only ever set with textContent: user data never becomes HTML.
  * Claimed comments that are not decided are given back to the queue on sign-out, on reload and
  * when the page goes away.
@@ -9,7 +9,7 @@
 (function () {
   "use strict";
 
-  var TOKEN_KEY = "moderation:token";
+  var Auth = window.ModerationAuth;
   var MAX = 10;
   var RULES = {
     length: "Length",
@@ -28,14 +28,8 @@
   };
   var OUTCOME = { hold: "held for a moderator", reject: "would be refused" };
 
-  var api = (document.body.getAttribute("data-api") || "").replace(/\/+$/, "");
   var $ = function (id) { return document.getElementById(id); };
   var el = {
-    signIn: $("sign-in"),
-    form: $("sign-in-form"),
-    token: $("token"),
-    signInButton: $("sign-in-button"),
-    signInError: $("sign-in-error"),
     console: $("console"),
     heading: $("queue-heading"),
     bar: $("bar-actions"),
@@ -70,42 +64,30 @@
     return node;
   }
 
-  function token() {
-    try {
-      return sessionStorage.getItem(TOKEN_KEY);
-    } catch (e) {
-      return memoryToken;
-    }
-  }
-  var memoryToken = null; // only when sessionStorage is disabled: gone with the page
-
-  function setToken(value) {
-    memoryToken = value;
-    try {
-      if (value == null) sessionStorage.removeItem(TOKEN_KEY);
-      else sessionStorage.setItem(TOKEN_KEY, value);
-    } catch (e) {
-      /* storage disabled: the token lives in this page only */
-    }
-  }
-
-  // A fetch that answers {status, data}; a network failure rejects.
+  // A fetch that answers {status, data}; a network failure (or a session that has ended) rejects.
+  // A keepalive call (the page is going away) uses the token as it is: there is no time to refresh.
   function call(method, path, body, options) {
-    var auth = (options && options.token) || token();
+    var keepalive = !!(options && options.keepalive);
+    return (keepalive ? Promise.resolve(Auth.token()) : Auth.fresh()).then(function (auth) {
+      return send(method, path, body, keepalive, auth);
+    });
+  }
+
+  function send(method, path, body, keepalive, auth) {
     var init = {
       method: method,
       mode: "cors",
       credentials: "omit",
       cache: "no-store",
       referrerPolicy: "no-referrer",
-      keepalive: !!(options && options.keepalive),
+      keepalive: keepalive,
       headers: { Accept: "application/json", Authorization: "Bearer " + auth },
     };
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(api + path, init).then(function (res) {
+    return fetch(Auth.apiUrl() + path, init).then(function (res) {
       return res.json().then(function (data) {
         return { status: res.status, data: data || {} };
       }, function () {
@@ -151,22 +133,13 @@
 
   // ---- signing in and out --------------------------------------------------------------------
 
-  function showSignIn(message, kind) {
+  function showSignIn() {
     el.console.hidden = true;
     el.bar.hidden = true;
     el.depth.hidden = true;
-    el.signIn.hidden = false;
-    el.signInError.textContent = message || "";
-    el.signInError.className = kind === "info" ? "info" : "error";
-    el.token.value = "";
-    if (message && kind !== "info") el.token.setAttribute("aria-invalid", "true");
-    else el.token.removeAttribute("aria-invalid");
-    el.token.focus();
   }
 
   function showConsole() {
-    el.signIn.hidden = true;
-    el.signInError.textContent = "";
     el.console.hidden = false;
     el.bar.hidden = false;
   }
@@ -175,49 +148,21 @@
     return status === 401 || status === 403;
   }
 
-  function notAuthorised(status) {
-    return status === 403
-      ? "Not authorised: this account is not in the moderators group."
-      : "Not authorised. Check the moderator token and try again.";
-  }
-
-  // A token the service refused while signed in: forget it and ask again.
+  // The service refused the token while signed in: sign out and say why.
   function lostAuthorisation(status) {
-    setToken(null);
     clear();
-    showSignIn(notAuthorised(status));
-  }
-
-  function signIn(e) {
-    e.preventDefault();
-    var value = el.token.value.trim();
-    if (!value) return showSignIn("Please enter the moderator token.");
-    if (!/^[\x21-\x7e]+$/.test(value)) return showSignIn("Not authorised: a moderator token has no spaces or accents.");
-    el.signInButton.disabled = true;
-    el.signInError.textContent = "";
-    call("GET", "/moderation/queue/depth", undefined, { token: value }).then(function (r) {
-      el.signInButton.disabled = false;
-      if (refused(r.status)) return showSignIn(notAuthorised(r.status));
-      if (r.status !== 200) return showSignIn("The moderation service answered with an error (" + r.status + "). Please try again.");
-      setToken(value);
-      el.token.value = "";
-      showConsole();
-      showDepth(r.data);
-      reload();
-    }, function () {
-      el.signInButton.disabled = false;
-      showSignIn("Could not reach the moderation service. Check your connection and try again.");
-    });
+    Auth.signOut(status === 403
+      ? "Not authorised: this account is not in the moderators group. Ask whoever runs the comment service."
+      : "Your session has ended. Please sign in again.");
   }
 
   function signOut() {
     el.signOut.disabled = true;
     releaseAll().then(function () {
       el.signOut.disabled = false;
-      setToken(null);
       clear();
       announce("");
-      showSignIn("Signed out. Undecided comments went back to the queue.", "info");
+      Auth.signOut("Signed out. Undecided comments went back to the queue.", "info");
     });
   }
 
@@ -589,16 +534,14 @@
 
   // ---- start ---------------------------------------------------------------------------------
 
-  el.form.addEventListener("submit", signIn);
   el.reload.addEventListener("click", reload);
   el.signOut.addEventListener("click", signOut);
-  el.token.addEventListener("input", function () { el.token.removeAttribute("aria-invalid"); });
   window.addEventListener("pagehide", function () {
-    if (token()) releaseAll(true);
+    if (Auth.token()) releaseAll(true);
   });
   window.addEventListener("pageshow", function (e) {
     // Back from the back-forward cache: the claims were given back on the way out.
-    if (!e.persisted || !token() || el.console.hidden) return;
+    if (!e.persisted || !Auth.token() || el.console.hidden) return;
     clear();
     reload();
   });
@@ -609,18 +552,15 @@
     });
   }, 30000);
 
-  if (token()) {
-    // Signed in earlier in this tab: check the token is still good, then claim.
-    call("GET", "/moderation/queue/depth").then(function (r) {
-      if (refused(r.status)) return lostAuthorisation(r.status);
+  Auth.start({
+    signedIn: function () {
       showConsole();
-      showDepth(r.data);
+      refreshDepth();
       reload();
-    }, function () {
-      showConsole();
-      reload();
-    });
-  } else {
-    showSignIn();
-  }
+    },
+    signedOut: function () {
+      clear();
+      showSignIn();
+    },
+  });
 })();

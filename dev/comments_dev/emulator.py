@@ -83,6 +83,8 @@ class Stack:
     queues: dict[str, str] = field(default_factory=dict)  # logical id -> queue URL
     secrets: dict[str, str] = field(default_factory=dict)  # logical id -> ARN
     buses: dict[str, str] = field(default_factory=dict)  # logical id -> event bus name
+    user_pools: dict[str, str] = field(default_factory=dict)  # logical id -> user pool id
+    user_pool_clients: dict[str, str] = field(default_factory=dict)  # logical id -> app client id
 
     def client(self, service: str) -> Any:
         return client(self.endpoint, service)
@@ -113,19 +115,32 @@ def _creds() -> dict[str, str]:
     }
 
 
-def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix: str = "") -> Stack:
-    """Create every table, queue and secret of the template on the emulator, in dependency order,
-    and return how to resolve the template's !Ref / !GetAtt against them."""
-    params = {**template.parameter_defaults(), **(parameters or {})}
+# The local stack's own origins, for the template's required AllowedOrigins (the dev server
+# passes its real port's).
+LOCAL_ORIGINS = ["http://127.0.0.1:3000", "http://localhost:3000"]
+
+
+def create_stack(
+    endpoint: str, parameters: dict[str, Any] | None = None, prefix: str = "", web_domain: str = "localhost"
+) -> Stack:
+    """Create every table, queue, secret and user pool of the template on the emulator, in
+    dependency order, and return how to resolve the template's !Ref / !GetAtt against them.
+    `web_domain` stands for the CloudFront distribution's domain (the dev server's host)."""
+    params = {**template.parameter_defaults(), "AllowedOrigins": LOCAL_ORIGINS, **(parameters or {})}
     refs: dict[str, Any] = {
         **params,
         "AWS::Region": REGION,
         "AWS::AccountId": ACCOUNT,
-        "AWS::URLSuffix": "localhost",
+        "AWS::URLSuffix": "amazonaws.com",
         "AWS::StackName": f"{prefix}local",
+        "AWS::Partition": "aws",
+        "HttpApi": "local",
     }
     stack = Stack(endpoint=endpoint, resolve=template.Resolver(refs))
     attrs = stack.resolve.attrs
+    for name in template.resources("AWS::CloudFront::Distribution"):
+        refs[name] = f"{prefix}{name}"
+        attrs[(name, "DomainName")] = web_domain
 
     for name, res in template.resources("AWS::SecretsManager::Secret").items():
         length = int(res["Properties"].get("GenerateSecretString", {}).get("PasswordLength", 64))
@@ -187,7 +202,41 @@ def create_stack(endpoint: str, parameters: dict[str, Any] | None = None, prefix
         stack.tables[name] = refs[name] = table_name
         attrs[(name, "Arn")] = desc["TableArn"]
         attrs[(name, "StreamArn")] = desc.get("LatestStreamArn")
+    create_user_pools(stack, prefix)
     return stack
+
+
+# Properties of AWS::Cognito::UserPool that CreateUserPool takes under another name or not at
+# all (EnabledMfas is SetUserPoolMfaConfig's business).
+_POOL_PROPERTIES_NOT_IN_THE_API = {"EnabledMfas", "UserPoolName"}
+
+
+def create_user_pools(stack: Stack, prefix: str = "") -> None:
+    """The template's Cognito user pools, app clients and groups, with their own properties
+    (password policy, username attributes, explicit auth flows, token validity, ...): the
+    emulator (comments_dev.moto_cognito) signs moderators in as the deployed pool would."""
+    idp = stack.client("cognito-idp")
+    refs, attrs = stack.resolve.refs, stack.resolve.attrs
+    for name, res in template.resources("AWS::Cognito::UserPool").items():
+        props = stack.resolve(res.get("Properties") or {})
+        kwargs = {k: v for k, v in props.items() if k not in _POOL_PROPERTIES_NOT_IN_THE_API}
+        pool = idp.create_user_pool(PoolName=f"{prefix}{name}", **kwargs)["UserPool"]
+        if "SOFTWARE_TOKEN_MFA" in props.get("EnabledMfas", []):
+            idp.set_user_pool_mfa_config(
+                UserPoolId=pool["Id"],
+                SoftwareTokenMfaConfiguration={"Enabled": True},
+                MfaConfiguration=props.get("MfaConfiguration", "OFF"),
+            )
+        stack.user_pools[name] = refs[name] = pool["Id"]
+        attrs[(name, "Arn")] = pool["Arn"]
+        attrs[(name, "ProviderName")] = f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+        attrs[(name, "ProviderURL")] = f"https://cognito-idp.{REGION}.amazonaws.com/{pool['Id']}"
+    for name, res in template.resources("AWS::Cognito::UserPoolClient").items():
+        props = stack.resolve(res["Properties"])
+        client = idp.create_user_pool_client(ClientName=f"{prefix}{name}", **props)["UserPoolClient"]
+        stack.user_pool_clients[name] = refs[name] = client["ClientId"]
+    for _name, res in template.resources("AWS::Cognito::UserPoolGroup").items():
+        idp.create_group(**stack.resolve(res["Properties"]))
 
 
 def tap_events(stack: Stack, name: str = "EventTap") -> str:
@@ -201,3 +250,37 @@ def tap_events(stack: Stack, name: str = "EventTap") -> str:
         events.put_rule(Name=f"{name}-rule", EventBusName=bus, EventPattern='{"source": ["comments"]}')
         events.put_targets(Rule=f"{name}-rule", EventBusName=bus, Targets=[{"Id": "tap", "Arn": arn}])
     return str(url)
+
+
+def moderators_group() -> str:
+    """The group the template's moderation function requires (its MODERATORS_GROUP)."""
+    ((_name, group),) = template.resources("AWS::Cognito::UserPoolGroup").items()
+    return str(group["Properties"]["GroupName"])
+
+
+def local_password(length: int = 20) -> str:
+    """A password the template's policy accepts: letters, digits, upper and lower case."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(length))
+        classes = (str.isupper, str.islower, str.isdigit)
+        if all(any(test(c) for c in password) for test in classes):
+            return password
+
+
+def create_moderator(stack: Stack, email: str, password: str, *, permanent: bool = True) -> None:
+    """A moderator in the template's pool and group, as `comments-moderate add-moderator` makes
+    one but with a password of our choosing (no invitation email locally): permanent, or
+    temporary (the first sign-in then asks for a new one)."""
+    idp = stack.client("cognito-idp")
+    pool_id = next(iter(stack.user_pools.values()))
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        TemporaryPassword=password,
+        MessageAction="SUPPRESS",
+    )
+    if permanent:
+        idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName=moderators_group())

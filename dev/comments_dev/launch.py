@@ -20,6 +20,8 @@ class DevProcess:
     moderator_token: str
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    moderator_email: str = ""
+    moderator_password: str = ""
 
     def client(self, service: str) -> Any:
         """A boto3 client for this dev server's emulator."""
@@ -48,7 +50,7 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
     )
     assert proc.stdout is not None
     output: list[str] = []
-    endpoint = ""
+    printed: dict[str, str] = {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -57,8 +59,9 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
                 raise RuntimeError("dev server exited:\n" + "".join(output))
             continue
         output.append(line)
-        if line.strip().startswith("AWS_ENDPOINT_URL="):
-            endpoint = line.strip().split("=", 1)[1]
+        name, equals, value = line.strip().partition("=")
+        if equals and name in ("AWS_ENDPOINT_URL", "MODERATOR_EMAIL", "MODERATOR_PASSWORD"):
+            printed[name] = value
         if line.startswith("Ctrl-C to stop."):
             break
     else:
@@ -71,4 +74,12 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
             output.append(line)
 
     threading.Thread(target=_drain, daemon=True).start()
-    return DevProcess(f"http://127.0.0.1:{port}", endpoint, token, proc, output)
+    return DevProcess(
+        f"http://127.0.0.1:{port}",
+        printed.get("AWS_ENDPOINT_URL", ""),
+        token,
+        proc,
+        output,
+        moderator_email=printed.get("MODERATOR_EMAIL", ""),
+        moderator_password=printed.get("MODERATOR_PASSWORD", ""),
+    )

@@ -1,5 +1,6 @@
 """moto's server as the local stack runs it: one request at a time (`moto_serial`: moto's
-backends are not thread-safe), and a DynamoDB transaction that keeps a copy of the items it
+backends are not thread-safe), Cognito user pools as strict as Cognito (`moto_cognito`: real SRP,
+the app client's flows and token lifetimes), and a DynamoDB transaction that keeps a copy of the items it
 touches instead of a deep copy of every table it names.
 
 moto (5.x) backs each TransactWriteItems up with `copy.deepcopy` of the whole table, stream
@@ -104,6 +105,9 @@ def install() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     install()
+    from comments_dev import moto_cognito
+
+    moto_cognito.install()
     from comments_dev import moto_serial
 
     moto_serial.main(argv)

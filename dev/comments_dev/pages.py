@@ -82,24 +82,7 @@ _POLICY_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Comment policy | The Daily Dispatch</title>
-<style>
-  body { margin: 0; font: 1.0625rem/1.6 system-ui, sans-serif; color: #1d1d1f; background: #fff; }
-  main { max-width: 46rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; }
-  h1 { font: 700 clamp(1.75rem, 4.5vw, 2.4rem)/1.15 Georgia, serif; margin: .5rem 0 .75rem; }
-  h2 { margin: 2rem 0 .5rem; font-size: 1.35rem; }
-  h3 { margin: 0 0 .25rem; font-size: 1.1rem; }
-  .version { color: #5c5f66; font-size: .9375rem; }
-  .rules { list-style: none; padding: 0; margin: 0; display: grid; gap: .75rem; }
-  .rule { border: 1px solid #d4d7dd; border-left-width: 6px; border-radius: 6px; padding: .75rem 1rem; }
-  .rule.reject { border-left-color: #b3261e; }
-  .rule.hold { border-left-color: #a86b00; }
-  .rule p { margin: .25rem 0; }
-  .outcome { font-weight: 600; }
-  .reject .outcome { color: #b3261e; }
-  .hold .outcome { color: #7a4b00; }
-  a { color: #0b5cad; }
-  a:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
-</style>
+<link rel="stylesheet" href="/static/policy.css">
 </head>
 <body>
 <main>

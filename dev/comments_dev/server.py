@@ -1,7 +1,9 @@
 """`make dev`: the local stack. Starts moto server, creates the template's resources on it,
 loads the template's functions, and serves the HTTP API on 127.0.0.1:3000 by turning each
 request into the API Gateway HTTP API (2.0) event AWS would send to the same handlers.
-Also serves the demo article at /, the comment policy at /policy, and the widget at /static/."""
+Also serves the demo article at /, the comment policy at /policy, the widget at /static/, and the
+moderator console at /moderation/ with its /config.json, signing in through the emulator's Cognito
+user pool (comments_dev.web)."""
 
 import base64
 import json
@@ -16,12 +18,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from comments_dev import apigw, authorizer, template
-from comments_dev.emulator import MotoServer, Stack, create_stack, tap_events
+from comments_dev import apigw, authorizer, template, web
+from comments_dev.emulator import (
+    REGION,
+    MotoServer,
+    Stack,
+    create_moderator,
+    create_stack,
+    local_password,
+    tap_events,
+)
 from comments_dev.lambdas import Function
 from comments_dev.streams import StreamMapping, stream_mappings
 
 log = logging.getLogger("comments_dev")
+POOL = "ModeratorsUserPool"  # the template's user pool (logical id)
 WEB = template.ROOT / "web"
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's own payload limit
 _STATIC_TYPES = {
@@ -41,8 +52,12 @@ class LocalStack:
     allowed_origins: list[str]
     cors: dict[str, Any]
     moderator_token: str
+    authorizer: authorizer.JwtAuthorizer
+    distribution: web.Distribution
+    moderator_email: str = ""
+    moderator_password: str = ""
+    password_policy: dict[str, Any] = field(default_factory=dict)
     mappings: list[StreamMapping] = field(default_factory=list)
-    jwt: authorizer.JwtSettings = field(default_factory=authorizer.JwtSettings.from_env)
     moto: MotoServer | None = None
     events: "EventLog | None" = None
 
@@ -71,8 +86,12 @@ def build(
     rate_limit: str | None = None,
     allowed_origins: list[str] | None = None,
     pool_size: int = 4,
+    web_domain: str = "127.0.0.1:3000",
+    moderator_email: str | None = None,
+    moderator_password: str | None = None,
 ) -> LocalStack:
-    """Start (or reuse) the emulator, create the resources, set the functions' environment."""
+    """Start (or reuse) the emulator, create the resources and the local moderator (in the user
+    pool's moderators group, password permanent), set the functions' environment."""
     moto = None
     if endpoint is None:
         moto = MotoServer().start()
@@ -82,7 +101,7 @@ def build(
         params["RateLimitPerMinute"] = rate_limit
     if allowed_origins is not None:
         params["AllowedOrigins"] = allowed_origins
-    stack = create_stack(endpoint, params)
+    stack = create_stack(endpoint, params, web_domain=web_domain)
     os.environ.update(stack.environment())
     for name in template.resources("AWS::Serverless::Function"):
         os.environ.update(template.function_environment(name, stack.resolve))
@@ -91,6 +110,14 @@ def build(
     functions = {name: Function(name, pool_size) for name in template.resources("AWS::Serverless::Function")}
     api = next(iter(template.resources("AWS::Serverless::HttpApi").values()))
     cors = stack.resolve(api["Properties"].get("CorsConfiguration", {}))
+    email = moderator_email or "moderator@example.com"
+    password = moderator_password or local_password()
+    try:
+        create_moderator(stack, email, password)
+    except Exception as refused:  # the pool's password policy, or not an email address
+        if moto:
+            moto.stop()
+        raise SystemExit(f"comments-dev: cannot create the local moderator {email}: {refused}") from None
     local = LocalStack(
         stack=stack,
         functions=functions,
@@ -98,6 +125,13 @@ def build(
         allowed_origins=list(cors.get("AllowOrigins", [])),
         cors=cors,
         moderator_token=token,
+        authorizer=authorizer.JwtAuthorizer.from_template(stack.resolve, stack.endpoint, token),
+        distribution=web.Distribution.from_template(stack.resolve),
+        moderator_email=email,
+        moderator_password=password,
+        password_policy=stack.client("cognito-idp").describe_user_pool(UserPoolId=stack.user_pools[POOL])[
+            "UserPool"
+        ]["Policies"]["PasswordPolicy"],
         moto=moto,
     )
     local.mappings = stream_mappings(stack, functions)
@@ -237,6 +271,9 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_POST(self) -> None:
+        if urlsplit(self.path).path == web.RELAY_PATH:
+            self._cognito_relay()
+            return
         self._api()
 
     def do_PATCH(self) -> None:
@@ -252,30 +289,43 @@ class Handler(BaseHTTPRequestHandler):
     def _local_page(self, path: str) -> bool:
         from comments_dev import pages
 
+        site = {"Content-Security-Policy": web.SITE_CSP, "Cache-Control": "no-cache"}
         if path == "/":
             api = f"http://{self.headers.get('Host') or '127.0.0.1'}"
-            self._send(200, pages.article_page(api).encode(), content_type="text/html; charset=utf-8")
+            self._send(200, pages.article_page(api).encode(), site, content_type="text/html; charset=utf-8")
             return True
         if path == "/policy":
             from comments.api import runtime
 
             html = pages.policy_page(runtime.current().policy())
-            self._send(200, html.encode(), content_type="text/html; charset=utf-8")
+            self._send(200, html.encode(), site, content_type="text/html; charset=utf-8")
             return True
-        if path in ("/moderation", "/moderation/"):  # the moderator console; the API is under /moderation/...
+        # The moderator console (the API is under /moderation/...), its config and the static files,
+        # with the headers the template's web distribution gives them.
+        as_cloudfront = {"Cache-Control": "no-cache", **self._web_headers(path)}
+        if path == "/moderation":
+            self._send(301, b"", {**as_cloudfront, "Location": "/moderation/"}, "text/plain")
+            return True
+        if path == "/moderation/":
             console = (WEB / "moderation.html").read_bytes()
-            headers = {
-                "Cache-Control": "no-cache",
-                "Referrer-Policy": "no-referrer",
-                "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
-            }
-            self._send(200, console, headers, "text/html; charset=utf-8")
+            self._send(200, console, as_cloudfront, "text/html; charset=utf-8")
+            return True
+        if path == "/config.json":
+            s = self.local.stack
+            config = web.console_config(
+                self._origin(),
+                REGION,
+                s.user_pools[POOL],
+                next(iter(s.user_pool_clients.values())),
+                self.local.password_policy,
+            )
+            self._send(200, json.dumps(config).encode(), as_cloudfront)
             return True
         if path.startswith("/static/"):
             name = path.removeprefix("/static/")
             file = (WEB / name).resolve()
             if file.parent == WEB.resolve() and file.is_file() and file.suffix in _STATIC_TYPES:
-                self._send(200, file.read_bytes(), {"Cache-Control": "no-cache"}, _STATIC_TYPES[file.suffix])
+                self._send(200, file.read_bytes(), as_cloudfront, _STATIC_TYPES[file.suffix])
             else:
                 self._json(404, {"error": "not_found"})
             return True
@@ -336,12 +386,30 @@ class Handler(BaseHTTPRequestHandler):
         self._lambda_response(result)
 
     def _claims(self) -> dict[str, Any] | None:
-        """The dev server plays the JWT authorizer (see authorizer.py): the local moderator token
-        stands for a Cognito user in the `moderators` group; an HS256 JWT signed with
-        MODERATOR_JWT_SECRET is checked (signature, exp, issuer, audience) and its claims passed
-        on as API Gateway would. None: 401, the function is never invoked."""
+        """The dev server plays the JWT authorizer (see authorizer.py): a token of the emulator's
+        user pool is checked (signature against the pool's keys, exp, issuer, audience or
+        client_id) and its claims passed on as API Gateway would; the local moderator token stands
+        for a Cognito user in the `moderators` group. None: 401, the function is never invoked."""
         token = authorizer.bearer(self.headers.get("Authorization"))
-        return authorizer.verify(token, self.local.jwt, self.local.moderator_token)
+        return self.local.authorizer.verify(token)
+
+    def _web_headers(self, path: str) -> dict[str, str]:
+        return self.local.distribution.headers(path, self.headers.get("Origin"))
+
+    def _cognito_relay(self) -> None:
+        """The console's Cognito calls, passed on to the emulator (see web.py)."""
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            self._json(413, {"error": "payload_too_large"})
+            return
+        status, reply, reset_code = web.relay(
+            self.local.stack.endpoint, self.headers.get("X-Amz-Target", ""), body
+        )
+        if reset_code:
+            print(f"cognito: the password reset code Cognito would email: {reset_code}", flush=True)
+        headers = {"Cache-Control": "no-store", **self._web_headers(web.RELAY_PATH)}
+        self._send(status, reply, headers, "application/x-amz-json-1.1")
 
     def _origin(self) -> str:
         return f"http://{self.headers.get('Host') or '127.0.0.1'}"
@@ -396,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         moderator_token=os.environ.get("MODERATOR_TOKEN") or None,
         rate_limit=os.environ.get("RATE_LIMIT_PER_MINUTE"),
         allowed_origins=origins,
+        web_domain=f"127.0.0.1:{port}",
+        moderator_email=os.environ.get("MODERATOR_EMAIL") or None,
+        moderator_password=os.environ.get("MODERATOR_PASSWORD") or None,
     )
     for mapping in local.mappings:
         mapping.start()
@@ -409,6 +480,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  API:            {base}/articles/{{articleId}}/comments", flush=True)
     print(f"  AWS_ENDPOINT_URL={local.stack.endpoint}", flush=True)
     print(f"  MODERATOR_TOKEN={local.moderator_token}", flush=True)
+    print(f"  moderator console: {base}/moderation/ (sign in with:)", flush=True)
+    print(f"  MODERATOR_EMAIL={local.moderator_email}", flush=True)
+    print(f"  MODERATOR_PASSWORD={local.moderator_password}", flush=True)
     print("Ctrl-C to stop.", flush=True)
 
     def _stop(*_: Any) -> None:

@@ -26,6 +26,20 @@ class DevStack:
         """A boto3 client for the dev server's emulator."""
         return self.process.client(service)
 
+    @property
+    def moderator_email(self) -> str:
+        return self.process.moderator_email
+
+    @property
+    def moderator_password(self) -> str:
+        return self.process.moderator_password
+
+    def config(self) -> dict[str, Any]:
+        """The console's /config.json: the API, the user pool and its app client."""
+        import requests
+
+        return dict(requests.get(f"{self.base_url}/config.json", timeout=10).json())
+
 
 def _site_server(api_url: str, port: int) -> ThreadingHTTPServer:
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>

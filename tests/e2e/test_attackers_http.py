@@ -1,8 +1,9 @@
 """Attackers over real HTTP, against a dev server of their own that plays API Gateway's JWT
-authorizer with a known signing key (MODERATOR_JWT_SECRET) and limits each client and author to
-3 submissions a minute:
+authorizer on its emulator's Cognito user pool (tokens signed with the emulator's key, see
+`comments_dev.authorizer.mint`) and limits each client and author to 3 submissions a minute:
 
-- moderation refuses a missing, expired, badly signed, wrongly issued or group-less token;
+- moderation refuses a missing, expired, badly signed, wrongly issued, foreign or group-less
+  token, and a real token of another user pool;
 - CORS never reflects an unlisted origin;
 - every response says `X-Content-Type-Options: nosniff`; moderation responses `no-store`;
 - rate limits cannot be dodged with X-Forwarded-For and friends, nor with a changed email case;
@@ -15,7 +16,8 @@ import http.client
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,8 +25,6 @@ import pytest
 from comments_dev import authorizer
 from comments_dev.launch import DevProcess, start_dev_server
 
-SECRET = "attackers-test-signing-key-" + uuid.uuid4().hex
-JWT = authorizer.JwtSettings(secret=SECRET)
 LIMIT = 3
 SITE = "https://news.example"
 CANARY_IP = "127.83.41.77"  # a loopback address of its own: it must never be printed or stored
@@ -33,9 +33,7 @@ CANARY_EMAILS = ["Canary.Reader+leak@Leak-Test.example", "second.canary@leak-tes
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[DevProcess]:
-    proc = start_dev_server(
-        {"RATE_LIMIT_PER_MINUTE": str(LIMIT), "MODERATOR_JWT_SECRET": SECRET, "ALLOWED_ORIGINS": SITE}
-    )
+    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": str(LIMIT), "ALLOWED_ORIGINS": SITE})
     yield proc
     proc.stop()
 
@@ -87,6 +85,25 @@ def draft(email: str | None = None, body: str | None = None) -> dict[str, Any]:
 
 
 # -- moderation: the authorizer and the group ------------------------------------------------
+@dataclass(frozen=True)
+class Pool:
+    """The dev server's user pool (from its /config.json): who issues tokens, for which client."""
+
+    issuer: str
+    client_id: str
+
+    def token(self, **kwargs: Any) -> str:
+        return authorizer.mint(self.issuer, self.client_id, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def pool(stack) -> Pool:
+    _, _, config = call(stack, "GET", "/config.json")
+    return Pool(
+        f"https://cognito-idp.{config['region']}.amazonaws.com/{config['userPoolId']}", config["clientId"]
+    )
+
+
 def _tamper(token: str, **changes: Any) -> str:
     head, payload, sig = token.split(".")
     claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -95,47 +112,68 @@ def _tamper(token: str, **changes: Any) -> str:
     return f"{head}.{forged}.{sig}"
 
 
-def _unsigned(groups: list[str]) -> str:
-    def b64(obj: dict) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+def _b64(obj: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+def _unsigned(p: Pool, groups: list[str]) -> str:
+    now = int(time.time())
+    claims = {"sub": "x", "iss": p.issuer, "client_id": p.client_id, "exp": now + 600, "iat": now}
+    return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64({**claims, 'cognito:groups': groups})}."
+
+
+def _hs256_with_the_public_key(p: Pool) -> str:
+    """The algorithm-confusion attack: HS256 keyed with the pool's public key."""
+    import hashlib
+    import hmac
 
     now = int(time.time())
-    claims = {
-        "sub": "x",
-        "iss": JWT.issuer,
-        "aud": JWT.audience,
-        "exp": now + 600,
-        "iat": now,
-        "cognito:groups": groups,
-    }
-    return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
+    claims = {"sub": "x", "iss": p.issuer, "client_id": p.client_id, "exp": now + 600, "iat": now}
+    head = _b64({"alg": "HS256", "typ": "JWT", "kid": "dummy"})
+    body = _b64({**claims, "cognito:groups": ["moderators"]})
+    public = authorizer.emulator_signing_key().public_key()
+    from cryptography.hazmat.primitives import serialization
+
+    pem = public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    sig = hmac.new(pem, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
 
 
-REFUSED_401 = {
-    "missing": None,
-    "empty bearer": "",
-    "not a JWT": "nope",
-    "expired": authorizer.mint(JWT, groups=["moderators"], expires_in=-60),
-    "signed with another key": authorizer.mint(JWT, groups=["moderators"], secret="another-key-" + "x" * 32),
-    "another issuer": authorizer.mint(JWT, groups=["moderators"], issuer="https://evil.example"),
-    "another audience": authorizer.mint(JWT, groups=["moderators"], audience="some-other-app"),
-    "alg none": _unsigned(["moderators"]),
-    "group added after signing": _tamper(
-        authorizer.mint(JWT, groups=["readers"]), **{"cognito:groups": ["moderators"]}
+def _another_key() -> Any:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+MOD = ["moderators"]
+REFUSED_401: dict[str, Callable[[Pool], str | None]] = {
+    "missing": lambda p: None,
+    "empty bearer": lambda p: "",
+    "not a JWT": lambda p: "nope",
+    "expired": lambda p: p.token(groups=MOD, expires_in=-60),
+    "signed with another key": lambda p: p.token(groups=MOD, key=_another_key()),
+    "a key the pool does not have": lambda p: p.token(groups=MOD, kid="someone-elses-key"),
+    "another issuer": lambda p: authorizer.mint("https://evil.example", p.client_id, groups=MOD),
+    "another pool's issuer": lambda p: authorizer.mint(
+        p.issuer.rsplit("/", 1)[0] + "/us-east-1_AnotherPool", p.client_id, groups=MOD
     ),
-    "expiry extended after signing": _tamper(
-        authorizer.mint(JWT, groups=["moderators"], expires_in=-60), exp=int(time.time()) + 3600
+    "an access token for another app client": lambda p: p.token(groups=MOD, extra={"client_id": "other-app"}),
+    "an ID token for another app client": lambda p: p.token(groups=MOD, token_use="id", extra={"aud": "x"}),
+    "alg none": lambda p: _unsigned(p, MOD),
+    "HS256 keyed with the public key": _hs256_with_the_public_key,
+    "group added after signing": lambda p: _tamper(p.token(groups=["readers"]), **{"cognito:groups": MOD}),
+    "expiry extended after signing": lambda p: _tamper(
+        p.token(groups=MOD, expires_in=-60), exp=int(time.time()) + 3600
     ),
-    "not yet valid": authorizer.mint(JWT, groups=["moderators"], extra={"nbf": int(time.time()) + 3600}),
+    "not yet valid": lambda p: p.token(groups=MOD, extra={"nbf": int(time.time()) + 3600}),
+    "issued in the future": lambda p: p.token(groups=MOD, extra={"iat": int(time.time()) + 3600}),
 }
-REFUSED_403 = {
-    "no groups claim": authorizer.mint(JWT),
-    "another group": authorizer.mint(JWT, groups=["readers"]),
-    "a group that only starts like it": authorizer.mint(JWT, groups=["moderators-evil"]),
-    "the group in another claim": authorizer.mint(
-        JWT, extra={"groups": ["moderators"], "custom:role": "moderators"}
-    ),
-    "empty groups": authorizer.mint(JWT, groups=[]),
+REFUSED_403: dict[str, Callable[[Pool], str]] = {
+    "no groups claim": lambda p: p.token(),
+    "another group": lambda p: p.token(groups=["readers"]),
+    "a group that only starts like it": lambda p: p.token(groups=["moderators-evil"]),
+    "the group in another claim": lambda p: p.token(extra={"groups": MOD, "custom:role": "moderators"}),
+    "empty groups": lambda p: p.token(groups=[]),
 }
 MODERATION_ROUTES = [
     ("GET", "/moderation/queue?max=1", None),
@@ -152,8 +190,8 @@ MODERATION_ROUTES = [
 
 
 @pytest.mark.parametrize("case", list(REFUSED_401))
-def test_moderation_refuses_a_bad_token_with_401(stack, case):
-    token = REFUSED_401[case]
+def test_moderation_refuses_a_bad_token_with_401(stack, pool, case):
+    token = REFUSED_401[case](pool)
     headers = {} if token is None else {"Authorization": f"Bearer {token}"}
     for method, path, body in MODERATION_ROUTES:
         status, hdrs, payload = call(stack, method, path, body, headers)
@@ -162,26 +200,66 @@ def test_moderation_refuses_a_bad_token_with_401(stack, case):
 
 
 @pytest.mark.parametrize("case", list(REFUSED_403))
-def test_moderation_refuses_a_token_without_the_moderators_group_with_403(stack, case):
+def test_moderation_refuses_a_token_without_the_moderators_group_with_403(stack, pool, case):
+    token = REFUSED_403[case](pool)
     for method, path, body in MODERATION_ROUTES:
-        status, hdrs, payload = call(stack, method, path, body, bearer(REFUSED_403[case]))
+        status, hdrs, payload = call(stack, method, path, body, bearer(token))
         assert status == 403 and payload == {"error": "forbidden"}, (case, path, status, payload)
         assert hdrs["cache-control"] == "no-store"
 
 
-def test_a_valid_moderators_token_is_let_in(stack):
+def test_a_valid_moderators_token_is_let_in(stack, pool):
     for token in (
-        authorizer.mint(JWT, groups=["moderators"]),
-        authorizer.mint(JWT, groups=["admins", "moderators"]),
-        authorizer.mint(JWT, groups=["moderators"], extra={"aud": "x", "client_id": JWT.audience}),
+        pool.token(groups=MOD),
+        pool.token(groups=["admins", "moderators"]),
+        pool.token(groups=MOD, token_use="id"),
+        pool.token(groups=MOD, extra={"aud": "x"}),
     ):
         status, hdrs, payload = call(stack, "GET", "/moderation/queue/depth", headers=bearer(token))
         assert status == 200, payload
         assert hdrs["cache-control"] == "no-store"
 
 
-def test_a_token_is_only_read_from_the_authorization_header(stack):
-    token = authorizer.mint(JWT, groups=["moderators"])
+def _signed_in(stack: DevProcess, pool_id: str, client_id: str, email: str, password: str) -> dict:
+    """A real sign-in on the emulator (SRP, by an independent client): the tokens Cognito gives."""
+    from pycognito.aws_srp import AWSSRP
+
+    srp = AWSSRP(email, password, pool_id, client_id, client=stack.client("cognito-idp"))
+    return srp.authenticate_user()["AuthenticationResult"]
+
+
+def test_the_pool_moderators_real_tokens_are_let_in_and_another_pools_are_not(stack):
+    # Given the local moderator's real tokens from the dev server's pool
+    _, _, config = call(stack, "GET", "/config.json")
+    mine = _signed_in(
+        stack, config["userPoolId"], config["clientId"], stack.moderator_email, stack.moderator_password
+    )
+    # And a moderator of another pool on the same emulator, in a group of the same name
+    idp = stack.client("cognito-idp")
+    other = idp.create_user_pool(PoolName="another-site", UsernameAttributes=["email"])["UserPool"]["Id"]
+    client = idp.create_user_pool_client(
+        UserPoolId=other,
+        ClientName="console",
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    idp.create_group(UserPoolId=other, GroupName="moderators")
+    idp.admin_create_user(UserPoolId=other, Username="mod@another.example", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(
+        UserPoolId=other, Username="mod@another.example", Password="Another-Pass-123", Permanent=True
+    )
+    idp.admin_add_user_to_group(UserPoolId=other, Username="mod@another.example", GroupName="moderators")
+    theirs = _signed_in(stack, other, client, "mod@another.example", "Another-Pass-123")
+    for kind in ("AccessToken", "IdToken"):
+        # Then this pool's access and ID tokens open the moderation API
+        status, _, payload = call(stack, "GET", "/moderation/queue/depth", headers=bearer(mine[kind]))
+        assert status == 200, (kind, payload)
+        # And the other pool's are refused as API Gateway refuses them: 401
+        status, _, payload = call(stack, "GET", "/moderation/queue/depth", headers=bearer(theirs[kind]))
+        assert status == 401 and payload == {"error": "unauthorized"}, (kind, payload)
+
+
+def test_a_token_is_only_read_from_the_authorization_header(stack, pool):
+    token = pool.token(groups=MOD)
     for headers, query in (
         ({}, f"?access_token={token}"),
         ({"Cookie": f"token={token}"}, ""),
@@ -241,10 +319,10 @@ def test_a_listed_origin_gets_exactly_itself_back(stack):
 
 
 # -- headers on every response ---------------------------------------------------------------
-def test_every_response_says_nosniff_and_moderation_says_no_store(stack):
+def test_every_response_says_nosniff_and_moderation_says_no_store(stack, pool):
     token = bearer(stack.moderator_token)
-    mod_token = bearer(authorizer.mint(JWT, groups=["moderators"]))
-    outsider = bearer(authorizer.mint(JWT, groups=["readers"]))
+    mod_token = bearer(pool.token(groups=MOD))
+    outsider = bearer(pool.token(groups=["readers"]))
     published = call(stack, "POST", "/articles/hdr/comments", draft())[2]["comment"]["id"]
     requests_ = [
         ("GET", "/", None, {}),

@@ -1,6 +1,8 @@
 """The moderator console (/moderation/) in a real browser (Debian's chromium driven by Playwright),
-against the local stack: signing in with the token, the queue with each policy hit highlighted,
-deciding from the keyboard, and what readers then see on the article page.
+against the local stack: signing in with an email address and a password against the emulator's
+Cognito user pool (SRP), the queue with each policy hit highlighted, deciding from the keyboard,
+and what readers then see on the article page. Every page is watched for Content-Security-Policy
+violations: the dev server sends the template's CloudFront headers, so none may occur.
 
 The dev stack is shared by the whole session, so other tests' held comments may be waiting in the
 moderation queue. Each test first sets those aside (claims them over HTTP and gives them back at
@@ -19,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import unique_tag
+from tests_support import unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +39,9 @@ expect.set_options(timeout=10_000)
 
 @pytest.fixture
 def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
-    """A fresh browser context (empty storage) that records any dialog. At the end, a signed-in
-    console signs out, which gives its undecided claims back to the queue."""
+    """A fresh browser context (empty storage) that records any dialog and any CSP violation. At
+    the end, a signed-in console signs out, which gives its undecided claims back to the queue;
+    then no CSP violation may have happened."""
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
 
@@ -47,6 +50,7 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
+    seen = watch_csp(page)
     yield page
     try:
         sign_out = page.get_by_role("button", name="Sign out")
@@ -55,6 +59,7 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
             expect(page.get_by_text("Signed out.")).to_be_visible()
     finally:
         context.close()
+    assert seen == [], f"Content-Security-Policy violations: {seen}"
 
 
 def uid() -> str:
@@ -141,20 +146,48 @@ def detail(stack: Any, comment_id: str) -> dict[str, Any]:
 # ---- the console ------------------------------------------------------------------------------
 
 
-def open_console(page: Page, stack: Any) -> Locator:
-    """Open /moderation/, sign in from the keyboard, and return the list of held comments once
-    the console has claimed the queue."""
+def email_field(page: Page) -> Locator:
+    return page.get_by_label("Email", exact=True)
+
+
+def password_field(page: Page) -> Locator:
+    return page.get_by_label("Password", exact=True)
+
+
+def sign_in(page: Page, stack: Any, email: str | None = None, password: str | None = None) -> None:
+    """Open /moderation/ and sign in from the keyboard: the email, Tab, the password, Enter."""
     page.goto(stack.base_url + "/moderation/")
-    token = page.get_by_label("Moderator token")
-    expect(token).to_be_focused()
-    expect(token).to_have_attribute("type", "password")
-    page.keyboard.type(stack.moderator_token)
+    expect(email_field(page)).to_be_focused()
+    expect(password_field(page)).to_have_attribute("type", "password")
+    page.keyboard.type(email or stack.moderator_email)
+    page.keyboard.press("Tab")
+    expect(password_field(page)).to_be_focused()
+    page.keyboard.type(password or stack.moderator_password)
     page.keyboard.press("Enter")
+
+
+def open_console(page: Page, stack: Any) -> Locator:
+    """Sign in as the local moderator and return the list of held comments once the console has
+    claimed the queue."""
+    sign_in(page, stack)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     queue = page.get_by_role("list", name="Held comments")
     expect(queue).to_be_attached()
     expect(queue).not_to_have_attribute("aria-busy", "true")
     return queue
+
+
+def shown(page: Page) -> Locator:
+    """The sign-in step on screen (the console keeps each step's form, hidden, in the page)."""
+    return page.locator("#sign-in form:visible")
+
+
+def session(page: Page) -> dict[str, Any]:
+    """The console's session as this tab keeps it (sessionStorage)."""
+    import json
+
+    stored = page.evaluate("sessionStorage.getItem('moderation:session')")
+    return json.loads(stored) if stored else {}
 
 
 def announcement(page: Page) -> Locator:
@@ -205,7 +238,7 @@ def test_a_moderator_approves_in_the_console_and_the_comment_appears_on_the_arti
     body = f"{THREE_LINKS} ({uid()})"
     comment = hold(dev_stack, article, "Held Reader", body)
     with only_these_in_the_queue(dev_stack, comment["id"]):
-        # When a moderator opens the console and signs in with the token
+        # When a moderator opens the console and signs in with email and password
         queue = open_console(page, dev_stack)
         # Then the comment is listed with its article, author, reasons, and each link highlighted
         item = held_item(queue, body)
@@ -218,10 +251,12 @@ def test_a_moderator_approves_in_the_console_and_the_comment_appears_on_the_arti
         expect(marks).to_have_text(list(LINKS))
         expect(item.locator(".reasons")).to_contain_text("3 passages highlighted")
         expect(page.locator("#depth")).to_contain_text("claimed")
-        # And the token is kept in this tab's sessionStorage only, never in the URL or localStorage
-        assert dev_stack.moderator_token not in page.url
-        assert page.evaluate("Object.values(sessionStorage)") == [dev_stack.moderator_token]
+        # And the tokens are kept in this tab's sessionStorage only, never in the URL or localStorage
+        tokens = session(page)
+        assert set(tokens) == {"accessToken", "idToken", "refreshToken", "expiresAt"}
+        assert page.url == dev_stack.base_url + "/moderation/"
         assert page.evaluate("localStorage.length") == 0
+        assert page.evaluate("document.cookie") == ""
         screenshot(page, "moderation-console.png")
         # When the moderator moves to it and presses a
         focus_with_keys(page, comment["id"])
@@ -233,9 +268,12 @@ def test_a_moderator_approves_in_the_console_and_the_comment_appears_on_the_arti
     # And a reader of the article page sees it in the list named Comments
     reader = browser.new_context(viewport={"width": 1100, "height": 900})
     try:
-        comments = open_article(reader.new_page(), dev_stack, article)
+        reader_page = reader.new_page()
+        seen = watch_csp(reader_page)
+        comments = open_article(reader_page, dev_stack, article)
         expect(comments.get_by_role("listitem").filter(has_text=body)).to_have_count(1)
         expect(comments).to_contain_text("Held Reader")
+        assert seen == [], f"Content-Security-Policy violations on the article page: {seen}"
     finally:
         reader.close()
 
@@ -338,23 +376,36 @@ def test_a_comment_decided_by_another_moderator_meanwhile_is_reported_as_such(
 # ---- signing in ---------------------------------------------------------------------------------
 
 
-def test_a_wrong_token_is_not_authorised_and_never_kept(page: Page, dev_stack: Any) -> None:
+def test_a_wrong_password_is_refused_in_plain_words_and_nothing_is_kept(page: Page, dev_stack: Any) -> None:
     # Given the console
-    page.goto(dev_stack.base_url + "/moderation/")
-    # When someone signs in with a wrong token
-    page.get_by_label("Moderator token").fill("not-the-moderator-token")
-    page.get_by_role("button", name="Sign in").click()
-    # Then "Not authorised" is shown plainly, and nothing is kept or put in the URL
-    expect(page.get_by_role("alert")).to_contain_text("Not authorised")
-    expect(page.get_by_label("Moderator token")).to_have_attribute("aria-invalid", "true")
+    # When the moderator signs in with a wrong password
+    sign_in(page, dev_stack, password="Not-the-password-42")
+    # Then they are told plainly, the password field is marked, and the console stays closed
+    expect(page.get_by_role("alert")).to_have_text(
+        "Wrong email or password. Check both and try again, or use “Forgot password?”."
+    )
+    expect(password_field(page)).to_have_attribute("aria-invalid", "true")
+    expect(password_field(page)).to_be_focused()
+    expect(password_field(page)).to_have_value("")
     expect(page.get_by_role("list", name="Held comments")).to_be_hidden()
+    screenshot(page, "moderation-sign-in.png")
+    # And nothing is kept or put in the URL
     assert page.evaluate("sessionStorage.length") == 0
     assert page.evaluate("localStorage.length") == 0
-    assert "not-the-moderator-token" not in page.url
     assert page.url == dev_stack.base_url + "/moderation/"
+    # And an unknown address gets the same words (nobody learns who has an account)
+    sign_in(page, dev_stack, email=f"nobody-{uid()}@example.org", password="Not-the-password-42")
+    expect(page.get_by_role("alert")).to_have_text(
+        "Wrong email or password. Check both and try again, or use “Forgot password?”."
+    )
+    # When they then type the right password, they are in
+    password_field(page).fill(dev_stack.moderator_password)
+    email_field(page).fill(dev_stack.moderator_email)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_signing_in_lasts_for_the_tab_and_signing_out_forgets_the_token(page: Page, dev_stack: Any) -> None:
+def test_signing_in_lasts_for_the_tab_and_signing_out_ends_the_session(page: Page, dev_stack: Any) -> None:
     # Given a moderator signed in (the queue answered empty, whatever others left in it)
     page.route(re.compile(r".*/moderation/queue\?max=10$"), lambda route: route.fulfill(json={"items": []}))
     open_console(page, dev_stack)
@@ -364,13 +415,199 @@ def test_signing_in_lasts_for_the_tab_and_signing_out_forgets_the_token(page: Pa
     page.reload()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_text("The queue is empty: no comment is waiting")).to_be_visible()
-    # When the moderator signs out, the token is forgotten
+    refresh_token = session(page)["refreshToken"]
+    # When the moderator signs out
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_label("Moderator token")).to_be_visible()
+    # Then the sign-in form is back, with the tokens forgotten
+    expect(page.get_by_text("Signed out.")).to_be_visible()
+    expect(email_field(page)).to_be_visible()
     assert page.evaluate("sessionStorage.length") == 0
+    # And the session is over at Cognito too: its refresh token was revoked
+    idp = dev_stack.client("cognito-idp")
+    with pytest.raises(idp.exceptions.NotAuthorizedException):
+        idp.initiate_auth(
+            ClientId=dev_stack.config()["clientId"],
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh_token},
+        )
+    # And a reload does not bring the console back
+    page.reload()
+    expect(email_field(page)).to_be_focused()
+    expect(page.get_by_role("button", name="Sign out")).to_be_hidden()
     # And the console at /moderation (no slash) is the same page
     page.goto(dev_stack.base_url + "/moderation")
-    expect(page.get_by_label("Moderator token")).to_be_focused()
+    assert page.url == dev_stack.base_url + "/moderation/"
+    expect(email_field(page)).to_be_focused()
+
+
+def test_tokens_are_refreshed_while_the_console_is_open(page: Page, dev_stack: Any) -> None:
+    # Given a moderator signed in, on a clock the test can move
+    page.clock.install()
+    page.route(re.compile(r".*/moderation/queue\?max=10$"), lambda route: route.fulfill(json={"items": []}))
+    open_console(page, dev_stack)
+    first = session(page)
+    assert first["expiresAt"] - page.evaluate("Date.now()") <= 15 * 60 * 1000  # the client's 15 minutes
+    # When the console stays open until a minute before the access token expires
+    with page.expect_request(
+        lambda r: r.url.endswith("/_cognito/") and "REFRESH_TOKEN_AUTH" in (r.post_data or "")
+    ):
+        page.clock.run_for("14:30")
+    # Then it has a new access token from Cognito (and keeps the refresh token)
+    assert eventually(lambda: session(page).get("accessToken") != first["accessToken"])
+    assert session(page)["refreshToken"] == first["refreshToken"]
+    # And the API takes the new one
+    with page.expect_response(lambda r: r.url.endswith("/moderation/queue/depth")) as depth:
+        page.get_by_role("button", name="Reload queue").click()
+    assert depth.value.status == 200
+    assert depth.value.request.headers["authorization"] == "Bearer " + session(page)["accessToken"]
+
+
+def test_a_first_sign_in_with_a_temporary_password_asks_for_a_new_one(page: Page, dev_stack: Any) -> None:
+    # Given a new moderator, added with the one command the docs give (its temporary password printed,
+    # since the emulator sends no invitation email)
+    email, temporary = f"new-{uid()}@example.org", f"Temporary-{uid()}-7A"
+    added = add_moderator(dev_stack, email, "--temporary-password", temporary)
+    assert f"{email} is a moderator now" in added
+    # When they sign in with the temporary password
+    sign_in(page, dev_stack, email=email, password=temporary)
+    # Then they are asked to choose their own password, with the rules
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("first sign-in with a temporary password")
+    expect(shown(page).get_by_label("New password", exact=True)).to_be_focused()
+    expect(
+        page.get_by_text("Use at least 12 characters with a capital letter, a small letter and a number.")
+    ).to_be_visible()
+    # When the two do not match, or the password breaks the rules, it is refused in plain words
+    screenshot(page, "moderation-new-password.png")
+    page.keyboard.type("Another-Password-12")
+    shown(page).get_by_label("New password again").fill("Another-Password-13")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("The two passwords are not the same.")
+    shown(page).get_by_label("New password", exact=True).fill("short")
+    shown(page).get_by_label("New password again").fill("short")
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("That password is not allowed (too short)")
+    # When they choose a good one
+    chosen = f"My-own-password-{uid()}-9"
+    shown(page).get_by_label("New password", exact=True).fill(chosen)
+    shown(page).get_by_label("New password again").fill(chosen)
+    page.get_by_role("button", name="Set password and sign in").click()
+    # Then they are signed in
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("Signed out.")).to_be_visible()
+    # And from now on their own password works, and the temporary one no longer does
+    sign_in(page, dev_stack, email=email, password=temporary)
+    expect(page.get_by_role("alert")).to_contain_text("Wrong email or password")
+    sign_in(page, dev_stack, email=email, password=chosen)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_forgot_password_sends_a_code_and_the_new_password_signs_in(page: Page, dev_stack: Any) -> None:
+    # Given a moderator who forgot their password
+    email = f"forgetful-{uid()}@example.org"
+    add_moderator(dev_stack, email, "--temporary-password", f"Temporary-{uid()}-7A")
+    page.goto(dev_stack.base_url + "/moderation/")
+    # When they type their address and choose "Forgot password?"
+    email_field(page).fill(email)
+    printed = len(dev_stack.process.output)
+    page.get_by_role("button", name="Forgot password?").click()
+    # Then Cognito emails a code (the dev server prints the email it would send)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    expect(page.get_by_text("we have emailed a code to")).to_be_visible()
+    code = reset_code(dev_stack, printed)
+    # When they type a wrong code, they are told so
+    chosen = f"Remembered-{uid()}-5"
+    shown(page).get_by_label("Code from the email").fill("000000" if code != "000000" else "111111")
+    shown(page).get_by_label("New password", exact=True).fill(chosen)
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That code is not right. Check the email we sent and try again."
+    )
+    expect(shown(page).get_by_label("Code from the email")).to_have_attribute("aria-invalid", "true")
+    # When they type the right code and a new password, they are signed in with it
+    shown(page).get_by_label("Code from the email").fill(code)
+    shown(page).get_by_label("New password", exact=True).fill(chosen)
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_an_account_outside_the_moderators_group_is_not_let_in(page: Page, dev_stack: Any) -> None:
+    # Given an account in the user pool but not in the moderators group
+    email, password = f"reader-{uid()}@example.org", f"Reader-password-{uid()}-3"
+    idp = dev_stack.client("cognito-idp")
+    pool = dev_stack.config()["userPoolId"]
+    idp.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    # When it signs in
+    sign_in(page, dev_stack, email=email, password=password)
+    # Then the service refuses it (403) and the console says why, signed out again
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Not authorised: this account is not in the moderators group"
+    )
+    expect(page.get_by_role("list", name="Held comments")).to_be_hidden()
+    assert page.evaluate("sessionStorage.length") == 0
+
+
+def test_the_csp_watch_sees_a_violation(browser: Browser, dev_stack: Any) -> None:
+    # Given the console under its Content-Security-Policy, watched as every test here watches it
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        seen = watch_csp(page)
+        page.goto(dev_stack.base_url + "/moderation/")
+        expect(email_field(page)).to_be_visible()
+        assert seen == []
+        # When something puts an inline style into the page (what a CSP is there to stop)
+        page.evaluate("document.head.appendChild(document.createElement('style')).textContent = 'body{}'")
+        # Then the watch reports the violation
+        assert eventually(lambda: len(seen) > 0)
+        assert "style-src" in seen[0]
+    finally:
+        context.close()
+
+
+# ---- helpers for accounts -----------------------------------------------------------------------
+
+
+def add_moderator(stack: Any, email: str, *extra: str) -> str:
+    """`comments-moderate add-moderator EMAIL` against the dev server's emulator, as the docs give it."""
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("comments-moderate", path=str(Path(sys.executable).parent))
+    assert script, "the comments-moderate console script is not installed"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["AWS_ENDPOINT_URL"] = stack.aws_endpoint
+    done = subprocess.run(
+        [script, "add-moderator", email, *extra], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def eventually(check: Any, timeout: float = 10) -> bool:
+    """Whether `check()` comes true within `timeout` seconds (asked every 0.1 s)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def reset_code(stack: Any, after: int, timeout: float = 10) -> str:
+    """The password-reset code the dev server printed (the email Cognito would send) after its
+    first `after` lines."""
+    deadline = time.monotonic() + timeout
+    marker = "the password reset code Cognito would email: "
+    while time.monotonic() < deadline:
+        for line in stack.process.output[after:]:
+            if marker in line:
+                return line.split(marker, 1)[1].strip()
+        time.sleep(0.1)
+    raise AssertionError("the dev server printed no reset code")
 
 
 # ---- hostile comments ---------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import unique_tag
+from tests_support import unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,9 @@ expect.set_options(timeout=10_000)
 
 @pytest.fixture
 def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
-    """A fresh reader: a new browser context (empty localStorage) that records any dialog."""
+    """A fresh reader: a new browser context (empty localStorage) that records any dialog. The
+    article page is served under a news site's strict Content-Security-Policy (no inline script or
+    style): the widget may cause no violation of it."""
     context = browser.new_context(viewport={"width": 1100, "height": 900})
     page = context.new_page()
 
@@ -43,8 +45,10 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
+    seen = watch_csp(page)
     yield page
     context.close()
+    assert seen == [], f"Content-Security-Policy violations: {seen}"
 
 
 def uid() -> str:

@@ -78,7 +78,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
         usage="%(prog)s [options]                      (interactive)\n"
-        "       %(prog)s [options] {list,decide,dlq,author} ...   (for scripts)",
+        "       %(prog)s [options] {list,decide,dlq,author} ...   (for scripts)\n"
+        "       %(prog)s [options] add-moderator EMAIL        (give someone the console)",
         description="Work the comment service's moderation queue: interactively (no subcommand) or "
         "from scripts. Uses the service's own domain code with your AWS credentials, against AWS "
         "or the local emulator (AWS_ENDPOINT_URL).",
@@ -184,6 +185,23 @@ def parser() -> argparse.ArgumentParser:
     ):
         a = author_sub.add_parser(name, prog=f"{PROG} [options] author {name}", parents=[as_json], help=text)
         a.add_argument("email", metavar="EMAIL")
+    add = sub.add_parser(
+        "add-moderator",
+        prog=f"{PROG} [options] add-moderator",
+        help="give someone a moderator's account: Cognito emails them a temporary password",
+        description="Create a moderator's account in the stack's Cognito user pool (Cognito emails "
+        "the invitation with a temporary password) and put it in the moderators group. The "
+        "console asks for a password of their own at the first sign-in. The user pool: "
+        "--user-pool-id, USER_POOL_ID, --stack's ModeratorsUserPoolId output, or the emulator's.",
+    )
+    add.add_argument("email", metavar="EMAIL", help="their email address: they sign in with it")
+    add.add_argument("--user-pool-id", metavar="ID", help="the moderators' Cognito user pool")
+    add.add_argument(
+        "--temporary-password",
+        metavar="PASSWORD",
+        help="instead of one Cognito makes up (the emulator, which sends no email, prints its own)",
+    )
+    add.add_argument("--resend", action="store_true", help="send an existing account's invitation again")
     return p
 
 
@@ -195,6 +213,7 @@ NEEDS = {
     ("dlq", "redrive"): ("dlq", "queue"),
     ("author", "export"): ("table", "secret"),
     ("author", "erase"): ("table", "secret"),
+    "add-moderator": (),
 }
 
 
@@ -220,6 +239,14 @@ def run(key: Any, args: argparse.Namespace) -> int:
     from comments_cli.moderate.work import Work, moderator
 
     session = aws_session(args.profile, args.region)
+    if args.command == "add-moderator":
+        from comments_cli.moderate import moderators
+
+        pool = moderators.user_pool(args.user_pool_id, args.stack, session)
+        password, resend = args.temporary_password, args.resend
+        return moderators.add_moderator(
+            session, pool, args.email, sys.stdout, temporary_password=password, resend=resend
+        )
     flags = {"table": args.table, "queue": args.queue, "dlq": args.dlq, "secret": args.secret}
     resources = resolve(flags, args.stack, session)
     require(resources, *NEEDS[key])
