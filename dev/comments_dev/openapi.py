@@ -203,9 +203,7 @@ class Operation:
     summary: str
     responses: dict[int, Any]  # status -> response model (None: no content)
     body: Any = None  # request body model
-    query: dict[str, tuple[Any, dict[str, Any]]] = field(
-        default_factory=dict
-    )  # name -> (type, Query kwargs)
+    query: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # name -> (type, Query kwargs)
     idempotency_key: bool = False
     tags: tuple[str, ...] = ("comments",)
 
