@@ -3,12 +3,12 @@
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, query, response
+from comments.api.http import install_error_handlers, query, resolve, response
 from comments.domain import reading
 from comments.domain.errors import NotFound
 from comments.domain.ids import is_article_id
 
-__all__ = ["comment_counts", "install_error_handlers", "list_comments"]
+__all__ = ["comment_counts", "install_error_handlers", "list_comments", "resolve"]
 
 
 def list_comments(article_id: str, event: dict[str, Any]) -> Any:

@@ -4,13 +4,13 @@
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response, source_ip
+from comments.api.http import install_error_handlers, parse_body, resolve, response, source_ip
 from comments.domain import reports
 from comments.domain.errors import NotFound
 from comments.domain.ids import is_article_id, is_comment_id
 from comments.domain.requests import ReportIn
 
-__all__ = ["install_error_handlers", "report"]
+__all__ = ["install_error_handlers", "report", "resolve"]
 
 
 def report(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response, source_ip
+from comments.api.http import install_error_handlers, parse_body, resolve, response, source_ip
 from comments.domain import submission
 from comments.domain.errors import (
     BadRequest,
@@ -23,18 +23,20 @@ from comments.domain.errors import (
 from comments.domain.ids import is_article_id, new_comment_id
 from comments.domain.requests import CommentDraft
 
-__all__ = ["install_error_handlers", "submit", "validate"]
+__all__ = ["install_error_handlers", "resolve", "submit", "validate"]
 
 IDEMPOTENCY_KEY_MAX = 64
 _ATTEMPTS = 3  # of an idempotent submission that loses a race for its key
 
 
 def idempotency_key(headers: dict[str, str]) -> str | None:
+    """The request's Idempotency-Key, if it sent one: 1 to 64 printable ASCII characters, no
+    comma (repeated headers arrive joined by commas: two keys are not one), not empty."""
     key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
     if key is None:
         return None
-    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" for c in key):
-        raise BadRequest("Idempotency-Key must be 1 to 64 printable ASCII characters.")
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" and c != "," for c in key):
+        raise BadRequest("Idempotency-Key must be one key of 1 to 64 printable ASCII characters, no comma.")
     return key
 
 
