@@ -7,6 +7,7 @@ response and stores nothing new; the same key with a different body is a 409. Th
 response never holds the edit token: it is derived from the comment id when the response is sent.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ from comments.domain.requests import CommentDraft
 __all__ = ["install_error_handlers", "resolve", "submit", "validate"]
 
 IDEMPOTENCY_KEY_MAX = 64
+#: 1 to 64 printable ASCII characters, no comma (repeated headers arrive joined by commas: two
+#: keys are not one), no white space at either end (HTTP strips it: it could not be the key).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-+\--~](?:[ -+\--~]{0,62}[!-+\--~])?$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ATTEMPTS = 3  # of an idempotent submission that loses a race for its key
 
 
@@ -35,7 +40,7 @@ def idempotency_key(headers: dict[str, str]) -> str | None:
     key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
     if key is None:
         return None
-    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" and c != "," for c in key):
+    if _IDEMPOTENCY_KEY.fullmatch(key) is None:
         raise BadRequest("Idempotency-Key must be one key of 1 to 64 printable ASCII characters, no comma.")
     return key
 
