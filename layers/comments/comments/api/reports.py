@@ -19,13 +19,15 @@ def report(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
         raise NotFound()
     _, body = parse_body(ReportIn, event)
     rt = runtime.current()
+    keys, client = rt.keys, source_ip(event)
     reports.report(
         rt.policy(),
         rt.table,
         article_id=article_id,
         comment_id=comment_id,
-        client_id=rt.keys.client_id(source_ip(event)),
+        client_id=keys.client_id(client),
         reason=body.reason,
         now=rt.now(),
+        older_client_ids=tuple(keys.client_id(client, v) for v in keys.older),
     )
     return response(202, {"status": "received"})

@@ -56,6 +56,7 @@ def _submission(rt: runtime.Runtime, article_id: str, event: dict[str, Any]) -> 
         author_id=keys.author_id(draft.email),
         client_id=keys.client_id(source_ip(event)),
         now=rt.now(),
+        older_author_ids=tuple(keys.author_id(draft.email, v) for v in keys.older),
     )
     return payload, sub
 
@@ -120,7 +121,12 @@ def _response_body(rt: runtime.Runtime, result: dict[str, Any], fresh: _Fresh) -
     else:
         stored = rt.table.get(comment_id)
         comment = stored.public().model_dump() if stored else {"id": comment_id}
-        token = rt.keys.edit_token(comment_id)
+        # The token under the key version that made the stored hash (a rotation in between).
+        token = (
+            rt.keys.edit_token_for(comment_id, stored.editTokenHash)
+            if stored and stored.editTokenHash
+            else rt.keys.edit_token(comment_id)
+        )
     body: dict[str, Any] = {
         "status": "pending" if result["statusCode"] == 202 else "published",
         "comment": comment,
