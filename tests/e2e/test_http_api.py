@@ -266,3 +266,11 @@ def test_a_repeated_or_empty_idempotency_key_is_400(dev_stack, headers):
     conn.close()
     assert reply.status == 400 and payload["error"] == "bad_request"
     assert "Idempotency-Key" in payload["message"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/no/such/route"), ("PUT", "/articles/x/comments")])
+def test_a_route_that_does_not_exist_is_404_whatever_its_body(dev_stack, method, path):
+    r = requests.request(
+        method, f"{dev_stack.base_url}{path}", data="x", headers={"Content-Type": "text/plain"}, timeout=10
+    )
+    assert r.status_code == 404 and r.json() == {"error": "not_found"}

@@ -215,10 +215,14 @@ def install_error_handlers(app: Any, logger: Any, headers: dict[str, str] | None
     response too (the moderation API's `Cache-Control: no-store`)."""
 
     def json_bodies_only(app: Any, next_middleware: Any) -> Any:
-        try:
-            refuse_unsupported_media(app.current_event.raw_event)
-        except UnsupportedMediaType as exc:
-            return error_response(exc, headers)
+        # Not for a path no route matches (Powertools runs middlewares for its 404 too): that is
+        # a 404 whatever it carries, as API Gateway answers a route that does not exist.
+        route = app.context.get("_route")
+        if getattr(getattr(route, "func", None), "__name__", "") != "not_found_handler":
+            try:
+                refuse_unsupported_media(app.current_event.raw_event)
+            except UnsupportedMediaType as exc:
+                return error_response(exc, headers)
         return next_middleware(app)
 
     app.use(middlewares=[json_bodies_only])
