@@ -510,7 +510,7 @@ def _tidy(doc: dict[str, Any]) -> None:
     """Drop Powertools' own validation error schemas (validation is not on in the functions, so
     no response uses them) and the 200 it adds to operations that never answer 200. What the
     request bodies may hold needs nothing added: the layer's models carry every rule their
-    validators enforce in their JSON Schema (`comments.domain.requests.TextRule`)."""
+    validators enforce in their JSON Schema (`comments.domain.constraints.TextRule`)."""
     schemas = doc.get("components", {}).get("schemas", {})
     text = json.dumps(doc.get("paths", {}))
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):

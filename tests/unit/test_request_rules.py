@@ -8,10 +8,11 @@ import json
 import jsonschema_rs
 import pytest
 from comments.api.submit import IDEMPOTENCY_KEY_PATTERN, idempotency_key
+from comments.domain.constraints import EMAIL_PATTERN
 from comments.domain.errors import BadRequest
 from comments.domain.models import ArticleSettings
 from comments.domain.reading import COUNT_IDS_PATTERN, comment_counts
-from comments.domain.requests import EMAIL_PATTERN, CommentDraft, DecisionIn, EditIn, ReleaseIn, ReportIn
+from comments.domain.requests import CommentDraft, DecisionIn, EditIn, ReleaseIn, ReportIn
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
-from comments.domain.requests import TIME, whole_number
+from comments.domain.constraints import TIME, whole_number
 from comments.policy.model import Reason
 
 Status = Literal["published", "pending", "rejected", "deleted", "erased"]
