@@ -46,7 +46,8 @@ _SPECIAL_USE = "|".join(
     "".join(f"[{c.upper()}{c}]" for c in name)
     for name in ("arpa", "invalid", "local", "localhost", "onion", "test")
 )
-EMAIL_PATTERN = rf"^{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+(?!(?:{_SPECIAL_USE})$)[A-Za-z]{{2,63}}$"
+# Spaces around it are allowed (a form's input as typed) and not part of the address.
+EMAIL_PATTERN = rf"^ *{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+(?!(?:{_SPECIAL_USE}) *$)[A-Za-z]{{2,63}} *$"
 EMAIL_MAX = 254
 NAME_MAX = 80
 # A time with its offset from UTC (ISO 8601 / RFC 3339, years 1900-2999, every date real):
@@ -125,7 +126,9 @@ def free_text(min_length: int | None = None, max_length: int | None = None) -> T
 
 NAME = TextRule(NAME_PATTERN, 1, NAME_MAX, "must not be empty", controls=_ALL_CONTROLS, strip=True)
 BODY = TextRule(BODY_PATTERN, 1, None, "must not be empty", controls=_CONTROLS_BUT_TAB_NEWLINE)
-EMAIL = TextRule(EMAIL_PATTERN, 1, EMAIL_MAX, "is not a valid email address", controls=_ALL_CONTROLS)
+EMAIL = TextRule(
+    EMAIL_PATTERN, 1, EMAIL_MAX, "is not a valid email address", controls=_ALL_CONTROLS, strip=True
+)
 
 TIME = TextRule(
     TIME_PATTERN, message="must be an ISO 8601 time with its offset, such as 2026-11-28T09:00:00Z"
