@@ -12,7 +12,7 @@ PYTHON ?= $(shell for p in "$$(pyenv prefix 3.13 2>/dev/null | head -n1)/bin/pyt
 	"$$(command -v python3.13 2>/dev/null)" /usr/bin/python3.13 /usr/local/bin/python3.13; do \
 	[ -x "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: help dev test unit lint build bench browser-deps clean deploy-web
+.PHONY: help dev test unit lint build bench browser-deps checkov clean deploy-web
 
 help:
 	@echo "make dev    - local stack: moto server + resources from template.yaml + HTTP API on 127.0.0.1:$${PORT:-3000}"
@@ -21,6 +21,7 @@ help:
 	@echo "make build  - sam build"
 	@echo "make bench  - benchmarks"
 	@echo "make deploy-web STACK=name - after sam deploy: upload web/ and write /config.json (docs/deploy.md)"
+	@echo "make checkov - checkov on template.yaml; fails on a failing check docs/security.md does not list"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' 2>/dev/null; then \
@@ -67,5 +68,16 @@ deploy-web: $(STAMP)
 	@if [ -z "$(STACK)" ]; then echo "usage: make deploy-web STACK=<the stack name sam deploy used>" >&2; exit 2; fi
 	$(VENV)/bin/comments-deploy-web --stack "$(STACK)" $(if $(REGION),--region "$(REGION)") $(if $(PROFILE),--profile "$(PROFILE)")
 
+# checkov in a virtualenv of its own: in .venv it would downgrade boto3, botocore and packaging.
+CHECKOV := .venv-checkov/bin/checkov
+$(CHECKOV): $(PY)
+	"$(PYTHON)" -m venv .venv-checkov
+	.venv-checkov/bin/pip install --quiet 'checkov>=3.2,<4'
+
+checkov: $(STAMP) $(CHECKOV)
+	@mkdir -p build
+	$(CHECKOV) -f template.yaml --framework cloudformation --skip-download -o json --quiet > build/checkov.json || true
+	$(PY) .ci/checkov_gate.py build/checkov.json docs/security.md
+
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache .dev-state
+	rm -rf $(VENV) .venv-checkov .aws-sam .pytest_cache .ruff_cache .mypy_cache .dev-state

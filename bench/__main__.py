@@ -9,6 +9,7 @@ compares with (runs interleaved). Sections, and the module that measures each:
     warm compute        bench.warm        the submit handler, DynamoDB stubbed (botocore Stubber)
     policy engine       bench.policy_bench
     local throughput    bench.throughput  `make dev`'s server vs raw put_item on its moto server
+    local load          bench.load        concurrent clients with retries through `make dev`'s server
     write units         bench.units       recorded calls replayed on a table made from the template
     cost                bench.cost        the above, with dated us-east-1 prices
 
@@ -149,6 +150,22 @@ def throughput_rows(seconds: float, rounds: int) -> tuple[list[Row], Any]:
             )
         )
     return rows, t
+
+
+def load_rows(quick: bool) -> list[Row]:
+    from bench import load
+
+    f = load.measure(16 if quick else 32, 32 if quick else 64)
+    return [
+        (
+            f"Local load through make dev: {f['requests']:,} requests ({f['submissions']:,} submissions, "
+            f"{f['retries']} retries with the same key) from {f['clients']} clients",
+            f"{f['requests_per_second']} req/s; p50 {f['p50_ms']:,} ms, p99 {f['p99_ms']:,} ms",
+            "-",
+            f"{f['seconds']} s; {f['statuses']}; {f['server_errors']} 5xx; stored {f['stored']:,}, "
+            f"queued {f['queued']:,} (build/load/figures.json)",
+        )
+    ]
 
 
 def unit_rows(recorded: dict[str, Any]) -> tuple[list[Row], dict[str, Any]]:
@@ -305,6 +322,7 @@ def main(argv: list[str] | None = None) -> int:
         "local-stack throughput",
         lambda: throughput_rows(4.0 if args.quick else 8.0, 2 if args.quick else 3)[0],
     )
+    run("local load", lambda: load_rows(args.quick))
     run("write units", unit)
     run("cost", lambda: cost_rows(warm_found, bills, cold_found))
 

@@ -7,7 +7,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,16 +25,16 @@ FAKE_CREDENTIALS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class MotoServer:
-    """A moto server subprocess on a free loopback port (`comments_dev.moto_server`: moto with
-    transactions that do not copy the whole table)."""
+    """A moto server subprocess on a loopback port (`comments_dev.moto_server`: moto with
+    transactions that do not copy the whole table).
+
+    The port is never picked, released and bound again (another process could take it in
+    between): this process binds and listens on it (port 0: any free one), and the child serves
+    that very socket, handed over as an inherited file descriptor. The child also exits as soon
+    as this process does (it watches its stdin, a pipe whose other end dies with us), so a
+    crashed or killed parent leaves no moto behind."""
 
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
@@ -45,23 +44,54 @@ class MotoServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> "MotoServer":
-        self.port = self.port or free_port()
-        env = {**os.environ, **FAKE_CREDENTIALS}
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "comments_dev.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(("127.0.0.1", self.port))
+            listener.listen(256)
+            self.port = int(listener.getsockname()[1])
+            fd = listener.fileno()
+            env = {**os.environ, **FAKE_CREDENTIALS}
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "comments_dev.moto_server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "--fd",
+                    str(fd),
+                    "--exit-with-parent",
+                ],
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(fd,),
+            )
+        finally:
+            listener.close()  # the child holds its own copy
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Until the child says it serves (one line on its stdout)."""
+        import selectors
+
+        assert self.process is not None and self.process.stdout is not None
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.process.stdout, selectors.EVENT_READ)
+            if sel.select(timeout):
+                line = self.process.stdout.readline()
+                if line.strip() == b"ready":
+                    return
                 raise RuntimeError("moto server exited at start")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return self
-            except OSError:
-                time.sleep(0.1)
         raise RuntimeError("moto server did not start in time")
 
     def stop(self) -> None:
@@ -71,6 +101,11 @@ class MotoServer:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+                self.process.wait(timeout=5)
+        if self.process:
+            for pipe in (self.process.stdin, self.process.stdout):
+                if pipe:
+                    pipe.close()
 
 
 @dataclass

@@ -17,6 +17,12 @@ from typing import Any
 from comments_dev import template
 
 _counter = itertools.count()
+_running = threading.local()
+
+
+def running() -> str | None:
+    """The function this thread is running now, if any (the dev terminal tells its output apart)."""
+    return getattr(_running, "name", None)
 
 
 @dataclass
@@ -75,6 +81,7 @@ class Function:
 
     def invoke(self, event: dict[str, Any]) -> Any:
         module = self._instance()
+        _running.name = self.name
         try:
             ctx = LambdaContext(
                 function_name=self.name,
@@ -86,4 +93,5 @@ class Function:
             )
             return getattr(module, self.entry)(event, ctx)
         finally:
+            _running.name = None
             self._pool.put(module)

@@ -1,5 +1,9 @@
 """Start `make dev`'s server as its own process, for tests and benchmarks, and wait until it
-serves. It starts its own moto server; nothing is shared with the caller but HTTP."""
+serves. It starts its own moto server; nothing is shared with the caller but HTTP.
+
+The server is started with `PORT=0`: it binds a free port itself and prints the URL it got, so no
+port is ever picked here, released and bound again by another process (which a third process
+could take in between)."""
 
 import os
 import subprocess
@@ -9,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from comments_dev.emulator import client, free_port
+from comments_dev.emulator import client
 from comments_dev.template import ROOT
 
 
@@ -36,10 +40,9 @@ class DevProcess:
 
 
 def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 90) -> DevProcess:
-    port = free_port()
     token = (extra_env or {}).get("MODERATOR_TOKEN", "local-test-moderator-token")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({"PORT": str(port), "MODERATOR_TOKEN": token, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
+    env.update({"PORT": "0", "MODERATOR_TOKEN": token, "PYTHONUNBUFFERED": "1", **(extra_env or {})})
     proc = subprocess.Popen(
         [sys.executable, "-m", "comments_dev.server"],
         cwd=ROOT,
@@ -51,6 +54,7 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
     assert proc.stdout is not None
     output: list[str] = []
     printed: dict[str, str] = {}
+    base_url = ""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
@@ -59,6 +63,8 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
                 raise RuntimeError("dev server exited:\n" + "".join(output))
             continue
         output.append(line)
+        if line.startswith("Comment service (local) on "):
+            base_url = line.removeprefix("Comment service (local) on ").strip()
         name, equals, value = line.strip().partition("=")
         if equals and name in ("AWS_ENDPOINT_URL", "MODERATOR_EMAIL", "MODERATOR_PASSWORD"):
             printed[name] = value
@@ -66,6 +72,7 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
             break
     else:
         proc.kill()
+        proc.wait()
         raise RuntimeError("dev server did not start in time:\n" + "".join(output))
     stdout = proc.stdout
 
@@ -75,7 +82,7 @@ def start_dev_server(extra_env: dict[str, str] | None = None, timeout: float = 9
 
     threading.Thread(target=_drain, daemon=True).start()
     return DevProcess(
-        f"http://127.0.0.1:{port}",
+        base_url,
         printed.get("AWS_ENDPOINT_URL", ""),
         token,
         proc,

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server, run_simple
 
 _POLL_PAUSE = 0.05
 
@@ -97,14 +97,42 @@ def serialised(app: Callable[..., Iterable[bytes]]) -> Callable[..., list[bytes]
     return handle
 
 
+def _exit_with_parent() -> None:
+    """Exit when the parent's end of our stdin closes (the parent exited, however it died)."""
+
+    def watch() -> None:
+        try:
+            while os.read(0, 1024):
+                pass
+        except OSError:
+            pass
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--fd", type=int, help="serve this already listening socket (inherited)")
+    parser.add_argument("--exit-with-parent", action="store_true", help="exit when stdin closes")
     args = parser.parse_args(argv)
+    if args.exit_with_parent:
+        _exit_with_parent()
     os.environ.setdefault("MOTO_PORT", str(args.port))
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, serialised(app), threaded=True, request_handler=MotoRequestHandler)
+    if args.fd is None:
+        run_simple(args.host, args.port, serialised(app), threaded=True, request_handler=MotoRequestHandler)
+        return
+    server = make_server(
+        args.host, args.port, serialised(app), threaded=True, request_handler=MotoRequestHandler, fd=args.fd
+    )
+    # The parent waits for this line; nothing else is written on stdout.
+    print("ready", flush=True)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

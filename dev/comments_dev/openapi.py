@@ -19,9 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from comments_dev import template
 
-ARTICLE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,127}$"
-COMMENT_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
-IDEMPOTENCY_KEY_PATTERN = r"^[ -~]{1,64}$"
 SECURITY_SCHEME = "moderatorJwt"
 
 
@@ -177,6 +174,7 @@ def _error(*codes: str, message: bool = False) -> type[BaseModel]:
     return create_model(name, __base__=_Closed, **fields)
 
 
+UnsupportedMediaType = _error("unsupported_media_type")
 NotFound = _error("not_found")
 Unauthorized = _error("unauthorized")
 Forbidden = _error("forbidden")
@@ -199,17 +197,28 @@ _MODERATION_ERRORS: dict[int, Any] = {**_SHARED_ERRORS, 401: Unauthorized, 403: 
 
 
 @dataclass(frozen=True)
+class Param:
+    """A query parameter: its type, the constraints the function checks (Query kwargs), and
+    whether it must be there."""
+
+    kind: Any  # a type, or a Literal of the values allowed
+    constraints: dict[str, Any] = field(default_factory=dict)
+    required: bool = False
+
+
+@dataclass(frozen=True)
 class Operation:
     summary: str
     responses: dict[int, Any]  # status -> response model (None: no content)
     body: Any = None  # request body model
-    query: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # name -> (type, Query kwargs)
+    query: dict[str, Param] = field(default_factory=dict)
     idempotency_key: bool = False
     tags: tuple[str, ...] = ("comments",)
 
 
 def _operations() -> dict[str, Operation]:
     from comments.domain.models import ArticleSettings
+    from comments.domain.reading import COUNT_IDS_PATTERN, MAX_CURSOR, MAX_LIMIT
     from comments.domain.requests import (
         AuthorIn,
         CommentDraft,
@@ -243,13 +252,31 @@ def _operations() -> dict[str, Operation]:
             "An article's published comments, oldest (default) or newest first",
             {200: CommentPage, **_SHARED_ERRORS},
             query={
-                "limit": (int, {"ge": 1, "le": 100}),
-                "cursor": (str, {"max_length": 1024}),
-                "order": (Literal["oldest", "newest"], {}),
+                "limit": Param(int, {"ge": 1, "le": MAX_LIMIT}),
+                "cursor": Param(
+                    str,
+                    {
+                        "max_length": MAX_CURSOR,
+                        "description": "A `nextCursor` this service issued for this article and this "
+                        "order (signed): any other value is a 400.",
+                    },
+                ),
+                "order": Param(
+                    Literal["oldest", "newest"],
+                    {"description": "oldest first (the default) or newest first; a cursor is bound to it"},
+                ),
             },
         ),
         "GET /articles/comment-counts": Operation(
-            "Published comments per article", {200: CommentCounts, **_SHARED_ERRORS}, query={"ids": (str, {})}
+            "Published comments per article",
+            {200: CommentCounts, **_SHARED_ERRORS},
+            query={
+                "ids": Param(
+                    str,
+                    {"pattern": COUNT_IDS_PATTERN, "description": "1 to 100 article ids, comma-separated."},
+                    required=True,
+                )
+            },
         ),
         "POST /articles/{articleId}/comments/{commentId}/reports": Operation(
             "Report a published comment",
@@ -275,7 +302,7 @@ def _operations() -> dict[str, Operation]:
         "GET /moderation/queue": Operation(
             "Claim held comments",
             {200: Claimed, **_MODERATION_ERRORS},
-            query={"max": (int, {"ge": 1, "le": 10})},
+            query={"max": Param(int, {"ge": 1, "le": 10})},
             tags=("moderation",),
         ),
         "GET /moderation/queue/depth": Operation(
@@ -301,7 +328,7 @@ def _operations() -> dict[str, Operation]:
         "GET /moderation/dlq": Operation(
             "Look at the dead-letter queue",
             {200: DeadLetters, **_MODERATION_ERRORS},
-            query={"max": (int, {"ge": 1, "le": 10})},
+            query={"max": Param(int, {"ge": 1, "le": 10})},
             tags=("moderation",),
         ),
         "POST /moderation/dlq/redrive": Operation(
@@ -339,8 +366,9 @@ def _fallback(route: template.Route) -> Operation:
 
 def _path_param(name: str) -> Any:
     from aws_lambda_powertools.event_handler.openapi.params import Path
+    from comments.domain.ids import ARTICLE_ID, COMMENT_ID
 
-    pattern = {"articleId": ARTICLE_ID_PATTERN, "commentId": COMMENT_ID_PATTERN}.get(name)
+    pattern = {"articleId": f"^{ARTICLE_ID.pattern}$", "commentId": f"^{COMMENT_ID.pattern}$"}.get(name)
     return Annotated[str, Path(pattern=pattern) if pattern else Path()]
 
 
@@ -357,16 +385,22 @@ def _handler(route: template.Route, op: Operation) -> Any:
                 "body", inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[op.body, Body(embed=False)]
             )
         )
-    for name, (kind, constraints) in op.query.items():
+    for name, param in op.query.items():
+        if param.required:
+            annotation: Any = Annotated[param.kind, Query(**param.constraints)]
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation))
+            continue
         params.append(
             inspect.Parameter(
                 name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None,
-                annotation=Annotated[kind | None, Query(**constraints)],
+                annotation=Annotated[param.kind | None, Query(**param.constraints)],
             )
         )
     if op.idempotency_key:
+        from comments.api.submit import IDEMPOTENCY_KEY_PATTERN
+
         params.append(
             inspect.Parameter(
                 "idempotency_key",
@@ -392,9 +426,14 @@ def _path_names(path: str) -> list[str]:
     return re.findall(r"\{(\w+)\+?\}", path)
 
 
-def _responses(op: Operation) -> dict[int, Any]:
+def _responses(op: Operation, method: str) -> dict[int, Any]:
+    from comments.api.http import BODY_METHODS
+
     out: dict[int, Any] = {}
-    for status, model in op.responses.items():
+    responses = dict(op.responses)
+    if method.upper() in BODY_METHODS:
+        responses[415] = UnsupportedMediaType
+    for status, model in sorted(responses.items()):
         entry: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, "")}
         if model is not None:
             entry["content"] = {"application/json": {"model": model}}
@@ -415,6 +454,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     409: "Conflict",
     413: "Request body over 32 KiB",
+    415: "A body (or a Content-Type) other than application/json (a UTF-8 charset is allowed)",
     422: "Validation error or policy violation",
     429: "Too many comments from this client or author",
     503: "Storage throttled or unreachable: nothing was written",
@@ -438,7 +478,7 @@ def document(server: str = "") -> dict[str, Any]:
             rule,
             route.method,
             summary=op.summary,
-            responses=_responses(op),
+            responses=_responses(op, route.method),
             tags=list(op.tags),
             operation_id=_operation_id(route),
             security=[{SECURITY_SCHEME: []}] if route.authorizer else None,
@@ -470,26 +510,12 @@ def _operation_id(route: template.Route) -> str:
     return f"{route.method.lower()}_{words}"
 
 
-# What the layer's validators enforce beyond the types pydantic can describe.
-_CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
-    "CommentDraft": {
-        "name": {"minLength": 1, "maxLength": 80},
-        "email": {"format": "email", "maxLength": 254},
-        "body": {"minLength": 1},
-    },
-    "EditIn": {"body": {"minLength": 1}},
-}
-
-
 def _tidy(doc: dict[str, Any]) -> None:
     """Drop Powertools' own validation error schemas (validation is not on in the functions, so
-    no response uses them) and the 200 it adds to operations that never answer 200; add what
-    the layer's validators enforce to the request schemas."""
+    no response uses them) and the 200 it adds to operations that never answer 200. What the
+    request bodies may hold needs nothing added: the layer's models carry every rule their
+    validators enforce in their JSON Schema (`comments.domain.constraints.TextRule`)."""
     schemas = doc.get("components", {}).get("schemas", {})
-    for model, fields in _CONSTRAINTS.items():
-        for name, extra in fields.items():
-            if model in schemas and name in schemas[model].get("properties", {}):
-                schemas[model]["properties"][name].update(extra)
     text = json.dumps(doc.get("paths", {}))
     for name in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         if f'#/components/schemas/{name}"' not in text:

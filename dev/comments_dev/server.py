@@ -13,12 +13,13 @@ import secrets
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from comments_dev import apigw, authorizer, template, web
+from comments_dev import apigw, authorizer, template, terminal, web
 from comments_dev.emulator import (
     REGION,
     MotoServer,
@@ -28,6 +29,7 @@ from comments_dev.emulator import (
     local_password,
     tap_events,
 )
+from comments_dev.event_log import EventLog
 from comments_dev.lambdas import Function
 from comments_dev.streams import StreamMapping, stream_mappings
 
@@ -96,6 +98,35 @@ def build(
     if endpoint is None:
         moto = MotoServer().start()
         endpoint = moto.endpoint
+    try:
+        return _build(
+            endpoint,
+            moto,
+            moderator_token,
+            rate_limit,
+            allowed_origins,
+            pool_size,
+            web_domain,
+            moderator_email,
+            moderator_password,
+        )
+    except BaseException:
+        if moto is not None:
+            moto.stop()  # never an orphaned emulator after a failed start
+        raise
+
+
+def _build(
+    endpoint: str,
+    moto: MotoServer | None,
+    moderator_token: str | None,
+    rate_limit: str | None,
+    allowed_origins: list[str] | None,
+    pool_size: int,
+    web_domain: str,
+    moderator_email: str | None,
+    moderator_password: str | None,
+) -> LocalStack:
     params: dict[str, Any] = {}
     if rate_limit is not None:
         params["RateLimitPerMinute"] = rate_limit
@@ -115,8 +146,7 @@ def build(
     try:
         create_moderator(stack, email, password)
     except Exception as refused:  # the pool's password policy, or not an email address
-        if moto:
-            moto.stop()
+        # (build() stops the emulator on the way out)
         raise SystemExit(f"comments-dev: cannot create the local moderator {email}: {refused}") from None
     local = LocalStack(
         stack=stack,
@@ -139,44 +169,6 @@ def build(
     return local
 
 
-class EventLog:
-    """What a subscriber to the event bus would see: drained from a queue that a catch-all rule
-    on the bus feeds, printed as it arrives, and kept (the last 1,000) for GET /_dev/events."""
-
-    def __init__(self, stack: Stack, queue_url: str, keep: int = 1000) -> None:
-        from collections import deque
-
-        self.sqs = stack.client("sqs")
-        self.url = queue_url
-        self.seen: deque[dict[str, Any]] = deque(maxlen=keep)
-        self._stop = threading.Event()
-
-    def drain_once(self, wait: int = 1) -> None:
-        reply = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=wait)
-        for message in reply.get("Messages", []):
-            event = json.loads(message["Body"])
-            self.seen.append(event)
-            comment = (event.get("detail") or {}).get("comment") or {}
-            print(
-                f"event {event.get('detail-type')} {comment.get('id')} ({comment.get('status')})", flush=True
-            )
-            self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=message["ReceiptHandle"])
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.drain_once()
-            except Exception:
-                log.exception("event tap failed")
-                self._stop.wait(1)
-
-    def start(self) -> None:
-        threading.Thread(target=self.run, name="event-tap", daemon=True).start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
 class Handler(BaseHTTPRequestHandler):
     server_version = "comments-dev"
     sys_version = ""
@@ -190,11 +182,31 @@ class Handler(BaseHTTPRequestHandler):
         # No client address: no log line carries an IP (API Gateway's sourceIp is hashed too).
         log.info("%s", format % args)
 
+    def parse_request(self) -> bool:
+        self._started = time.monotonic()
+        self._note = ""
+        return super().parse_request()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One readable line per request on the terminal (no client address, no body)."""
+        if not hasattr(self, "_started"):
+            return
+        status = int(code) if str(code).isdigit() else 0
+        method, path = self.command or "-", getattr(self, "path", "") or "-"  # unset: a bad request line
+        print(terminal.request_line(method, path, status, self._started, self._note), flush=True)
+
+    def __getattr__(self, name: str) -> Any:
+        # Any method the verbs below do not name (TRACE, PROPFIND, FOO...) goes where API Gateway
+        # would send it: the routes, then the $default route (a JSON 404), never a 405 or 501.
+        if name.startswith("do_"):
+            return self._api
+        raise AttributeError(name)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """The stdlib's own refusals (bad request line, URI or header too long, too many
         headers, unknown method) as the contract's JSON errors, never an HTML page."""
-        codes = {413: "payload_too_large", 404: "not_found", 405: "method_not_allowed"}
-        status = 405 if code == 501 else code  # an unknown method: refused, not a server error
+        codes = {413: "payload_too_large", 404: "not_found"}
+        status = 404 if code == 501 else code  # (every method is routed: see __getattr__)
         self.close_connection = True
         try:
             self._json(
@@ -423,6 +435,7 @@ class Handler(BaseHTTPRequestHandler):
             }
         raw = result.get("body") or ""
         body = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
+        self._note = _error_code(body) if int(result["statusCode"]) >= 400 else ""
         headers = {k: str(v) for k, v in (result.get("headers") or {}).items()}
         for k, values in (result.get("multiValueHeaders") or {}).items():
             headers[k] = ",".join(map(str, values))
@@ -441,8 +454,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def serve(local: LocalStack, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"local": local})
+def _error_code(body: bytes) -> str:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return ""
+    return str(value.get("error", "")) if isinstance(value, dict) else ""
+
+
+def serve(local: LocalStack | None, host: str = "127.0.0.1", port: int = 3000) -> ThreadingHTTPServer:
+    """Bind the HTTP port (0: any free one). `local` may come later (`httpd.RequestHandlerClass.local
+    = ...`): the port is taken first, so that nothing else can take it while the stack starts."""
+    handler = type("BoundHandler", (Handler,), {"local": local} if local is not None else {})
     httpd = _Server((host, port), handler)
     httpd.daemon_threads = True
     return httpd
@@ -455,35 +478,67 @@ class _Server(ThreadingHTTPServer):
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="comments-dev", description="The local stack (make dev).")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the functions' JSON log lines and metric blobs (also: DEV_LOG_JSON=1)",
+    )
+    args = parser.parse_args(argv)
+    verbose = args.verbose or os.environ.get("DEV_LOG_JSON", "") not in ("", "0")
     logging.basicConfig(level=os.environ.get("DEV_LOG_LEVEL", "WARNING"), stream=sys.stderr)
-    port = int(os.environ.get("PORT", "3000"))
+    terminal.install(verbose)
+    if not verbose:
+        import warnings
+
+        warnings.filterwarnings("ignore", "No application metrics to publish")
+    try:
+        port = int(os.environ.get("PORT", "3000"))
+    except ValueError:
+        print(f"comments-dev: PORT must be a number, not {os.environ['PORT']!r}", file=sys.stderr)
+        return 2
+    # The port first: a busy one is one clear line, and no emulator was started for nothing.
+    try:
+        httpd = serve(None, "127.0.0.1", port)
+    except OSError as exc:
+        print(
+            f"comments-dev: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}"
+            f" (another process has it? set PORT=<free port>, or PORT=0 for any)",
+            file=sys.stderr,
+        )
+        return 1
+    port = int(httpd.server_address[1])
     # The template's AllowedOrigins parameter; the dev server's own origins are always allowed.
     extra = [o.strip() for o in os.environ.get("ALLOWED_ORIGINS", "").split(",") if o.strip()]
     origins = [f"http://127.0.0.1:{port}", f"http://localhost:{port}", *extra]
-    local = build(
-        moderator_token=os.environ.get("MODERATOR_TOKEN") or None,
-        rate_limit=os.environ.get("RATE_LIMIT_PER_MINUTE"),
-        allowed_origins=origins,
-        web_domain=f"127.0.0.1:{port}",
-        moderator_email=os.environ.get("MODERATOR_EMAIL") or None,
-        moderator_password=os.environ.get("MODERATOR_PASSWORD") or None,
-    )
+    try:
+        local = build(
+            moderator_token=os.environ.get("MODERATOR_TOKEN") or None,
+            rate_limit=os.environ.get("RATE_LIMIT_PER_MINUTE"),
+            allowed_origins=origins,
+            web_domain=f"127.0.0.1:{port}",
+            moderator_email=os.environ.get("MODERATOR_EMAIL") or None,
+            moderator_password=os.environ.get("MODERATOR_PASSWORD") or None,
+        )
+    except KeyboardInterrupt:
+        httpd.server_close()
+        return 130
+    except Exception as exc:
+        httpd.server_close()
+        log.debug("start failed", exc_info=True)
+        print(f"comments-dev: the local stack did not start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if not verbose:
+        # The functions' warnings reach the terminal once, as FunctionOutput's one-line form.
+        logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "comments")).propagate = False
+    httpd.RequestHandlerClass.local = local  # type: ignore[attr-defined]
     for mapping in local.mappings:
         mapping.start()
     if local.events:
         local.events.start()
-    httpd = serve(local, "127.0.0.1", port)
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    print(f"Comment service (local) on {base}", flush=True)
-    print(f"  article page:   {base}/", flush=True)
-    print(f"  policy page:    {base}/policy", flush=True)
-    print(f"  API:            {base}/articles/{{articleId}}/comments", flush=True)
-    print(f"  AWS_ENDPOINT_URL={local.stack.endpoint}", flush=True)
-    print(f"  MODERATOR_TOKEN={local.moderator_token}", flush=True)
-    print(f"  moderator console: {base}/moderation/ (sign in with:)", flush=True)
-    print(f"  MODERATOR_EMAIL={local.moderator_email}", flush=True)
-    print(f"  MODERATOR_PASSWORD={local.moderator_password}", flush=True)
-    print("Ctrl-C to stop.", flush=True)
+    _banner(local, f"http://127.0.0.1:{port}", verbose)
 
     def _stop(*_: Any) -> None:
         threading.Thread(target=httpd.shutdown, daemon=True).start()
@@ -497,6 +552,31 @@ def main(argv: list[str] | None = None) -> int:
         httpd.server_close()
         local.stop()
     return 0
+
+
+def _banner(local: LocalStack, base: str, verbose: bool) -> None:
+    lines = [
+        f"Comment service (local) on {base}",
+        f"  article page:      {base}/",
+        f"  policy page:       {base}/policy",
+        f"  moderator console: {base}/moderation/",
+        f"  API:               {base}/articles/{{articleId}}/comments  (described at {base}/openapi.json)",
+        f"  AWS_ENDPOINT_URL={local.stack.endpoint}",
+        f"  MODERATOR_TOKEN={local.moderator_token}  (for API clients)",
+        "  the console signs in with:",
+        f"  MODERATOR_EMAIL={local.moderator_email}",
+        f"  MODERATOR_PASSWORD={local.moderator_password}",
+        "The emulator starts empty on each run: nothing is kept after Ctrl-C.",
+        "One line per request and per event below"
+        + (
+            " (with the functions' JSON logs and metrics)."
+            if verbose
+            else "; DEV_LOG_JSON=1 adds the functions' JSON logs."
+        ),
+        "Ctrl-C to stop.",
+    ]
+    for line in lines:
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

@@ -77,4 +77,4 @@ def erase_author():
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event, context):
-    return app.resolve(event, context)
+    return api.resolve(app, event, context)

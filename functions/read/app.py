@@ -23,4 +23,4 @@ def comment_counts():
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event, context):
-    return app.resolve(event, context)
+    return api.resolve(app, event, context)

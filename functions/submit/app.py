@@ -26,4 +26,4 @@ def validate(articleId: str):
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(event, context):
-    return app.resolve(event, context)
+    return api.resolve(app, event, context)

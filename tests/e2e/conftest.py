@@ -10,7 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from comments_dev.emulator import free_port
 from comments_dev.launch import DevProcess, start_dev_server
 
 
@@ -41,40 +40,47 @@ class DevStack:
         return dict(requests.get(f"{self.base_url}/config.json", timeout=10).json())
 
 
-def _site_server(api_url: str, port: int) -> ThreadingHTTPServer:
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>
+class _Site(BaseHTTPRequestHandler):
+    """A partner site's article page, embedding the widget from the dev server (set later)."""
+
+    page = b""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(self.page)))
+        self.end_headers()
+        self.wfile.write(self.page)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _site_page(api_url: str) -> bytes:
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner site</title>
 <link rel="stylesheet" href="{api_url}/static/comments-widget.css"></head><body>
 <main><h1>A partner site's article</h1><p>Embedded from another origin.</p>
 <div data-comments data-article-id="cross-origin-demo" data-api="{api_url}"
      data-policy-url="{api_url}/policy"></div>
 </main><script src="{api_url}/static/comments-widget.js" defer></script></body></html>""".encode()
 
-    class Site(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
 
 @pytest.fixture(scope="session")
 def dev_stack() -> Iterator[DevStack]:
-    site_port = free_port()
-    proc = start_dev_server(
-        {"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": f"http://127.0.0.1:{site_port}"}
-    )
-    site = _site_server(proc.base_url, site_port)
-    yield DevStack(
-        proc.base_url, proc.moderator_token, f"http://127.0.0.1:{site_port}", proc.aws_endpoint, proc
-    )
+    # Each server binds its own port (0: any free one) and keeps it: no port is picked, released
+    # and bound again. The site's port is known first (the dev server must allow its origin);
+    # its page learns the dev server's URL once that has started.
+    site_handler = type("Site", (_Site,), {})
+    site = ThreadingHTTPServer(("127.0.0.1", 0), site_handler)
+    site_url = f"http://127.0.0.1:{site.server_address[1]}"
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": site_url})
+    except BaseException:
+        site.shutdown()
+        raise
+    site_handler.page = _site_page(proc.base_url)
+    yield DevStack(proc.base_url, proc.moderator_token, site_url, proc.aws_endpoint, proc)
     site.shutdown()
     proc.stop()
 

@@ -33,7 +33,14 @@ CANARY_EMAILS = ["Canary.Reader+leak@Leak-Test.example", "second.canary@leak-tes
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[DevProcess]:
-    proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": str(LIMIT), "ALLOWED_ORIGINS": SITE})
+    proc = start_dev_server(
+        {
+            "RATE_LIMIT_PER_MINUTE": str(LIMIT),
+            "ALLOWED_ORIGINS": SITE,
+            # The functions' JSON logs and metric blobs too: the privacy test searches them.
+            "DEV_LOG_JSON": "1",
+        }
+    )
     yield proc
     proc.stop()
 

@@ -285,10 +285,13 @@ def test_hostile_comment_count_ids_are_a_bad_request(dev_stack, ids):
     assert_clean(status, headers, reply, {400}, "bad_request")
 
 
-def test_unknown_methods_are_refused_cleanly(dev_stack):
+def test_unknown_methods_are_a_json_404_as_api_gateway_answers_them(dev_stack):
+    # An undefined method on a route falls to the $default route (a JSON 404), as in API
+    # Gateway: never a 405 without an Allow header, never a 501.
     for method in ("TRACE", "CONNECT", "PROPFIND", "FOO"):
         status, headers, reply = raw(dev_stack, method, PATH)
-        assert_clean(status, headers, reply, {404, 405})
+        assert_clean(status, headers, reply, {404}, "not_found")
+        assert "allow" not in headers
 
 
 def test_a_malformed_request_line_is_refused_cleanly(dev_stack):

@@ -180,3 +180,97 @@ def test_429_rate_limited_with_retry_after(limited_stack):
     assert r.status_code == 429
     assert r.json() == {"error": "rate_limited"}
     assert int(r.headers["Retry-After"]) >= 1
+
+
+# -- bodies are JSON or nothing: a cross-site form cannot post without a CORS preflight -----------
+SOME_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+BODY_ROUTES = [
+    ("POST", "/articles/{a}/comments", {"name": "Ada", "email": "a@example.org", "body": "Fine."}),
+    ("POST", "/articles/{a}/comments/validate", {"name": "Ada", "email": "a@example.org", "body": "Fine."}),
+    ("POST", f"/articles/{{a}}/comments/{SOME_ID}/reports", {"reason": "rude"}),
+    ("PATCH", f"/articles/{{a}}/comments/{SOME_ID}", {"editToken": "t", "body": "Fixed."}),
+    ("DELETE", f"/articles/{{a}}/comments/{SOME_ID}", {"editToken": "t"}),
+    ("POST", f"/moderation/comments/{SOME_ID}/decision", {"decision": "approve"}),
+    ("POST", f"/moderation/comments/{SOME_ID}/release", {"claim": "c"}),
+    ("POST", "/moderation/dlq/redrive", {}),
+    ("PUT", "/moderation/articles/{a}", {"closed": False}),
+    ("POST", "/moderation/authors/export", {"email": "a@example.org"}),
+    ("POST", "/moderation/authors/erase", {"email": "nobody@example.org"}),
+]
+
+
+def _send(stack, method: str, path: str, body: bytes, headers: dict) -> requests.Response:
+    if path.startswith("/moderation"):
+        headers = {**headers, "Authorization": f"Bearer {stack.moderator_token}"}
+    return requests.request(method, f"{stack.base_url}{path}", data=body, headers=headers, timeout=15)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), BODY_ROUTES, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_a_body_sent_as_anything_but_json_is_415_on_every_route_with_a_body(dev_stack, method, path, body):
+    path = path.format(a=article())
+    as_json = json.dumps(body).encode()
+    refused = {
+        "text/plain": (as_json, {"Content-Type": "text/plain"}),
+        "form": (
+            b"name=Ada&email=a%40example.org&body=Fine.",
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
+        "multipart": (
+            b'--b\r\nContent-Disposition: form-data; name="body"\r\n\r\nFine.\r\n--b--\r\n',
+            {"Content-Type": "multipart/form-data; boundary=b"},
+        ),
+        "no content type": (as_json, {}),
+    }
+    for kind, (data, headers) in refused.items():
+        r = _send(dev_stack, method, path, data, headers)
+        assert r.status_code == 415, (kind, r.status_code, r.text)
+        assert r.json() == {"error": "unsupported_media_type"}, kind
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+    accepted = _send(dev_stack, method, path, as_json, {"Content-Type": "application/json; charset=utf-8"})
+    assert accepted.status_code != 415, accepted.text
+
+
+def test_json_with_a_charset_is_accepted_and_stored(dev_stack):
+    art = article()
+    r = post(dev_stack, art, good(), headers={"Content-Type": "application/json; charset=utf-8"})
+    assert r.status_code == 201
+    listed = requests.get(f"{dev_stack.base_url}/articles/{art}/comments", timeout=5).json()
+    assert [c["id"] for c in listed["comments"]] == [r.json()["comment"]["id"]]
+
+
+def test_no_response_carries_set_cookie(dev_stack):
+    r = post(dev_stack, article(), good())
+    assert r.status_code == 201 and "Set-Cookie" not in r.headers
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[("Idempotency-Key", "a"), ("Idempotency-Key", "b")], [("Idempotency-Key", "")]],
+    ids=["repeated", "empty"],
+)
+def test_a_repeated_or_empty_idempotency_key_is_400(dev_stack, headers):
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(dev_stack.base_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
+    body = json.dumps(good()).encode()
+    conn.putrequest("POST", f"/articles/{article()}/comments")
+    for name, value in [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *headers]:
+        conn.putheader(name, value)
+    conn.endheaders(body)
+    reply = conn.getresponse()
+    payload = json.loads(reply.read())
+    conn.close()
+    assert reply.status == 400 and payload["error"] == "bad_request"
+    assert "Idempotency-Key" in payload["message"]
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/no/such/route"), ("PUT", "/articles/x/comments")])
+def test_a_route_that_does_not_exist_is_404_whatever_its_body(dev_stack, method, path):
+    r = requests.request(
+        method, f"{dev_stack.base_url}{path}", data="x", headers={"Content-Type": "text/plain"}, timeout=10
+    )
+    assert r.status_code == 404 and r.json() == {"error": "not_found"}

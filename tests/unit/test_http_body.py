@@ -53,3 +53,61 @@ def test_size_is_counted_in_bytes_not_characters():
 def test_hostile_bodies_are_bad_requests(body):
     with pytest.raises(BadRequest):
         json_object(event(body, b64=body == "not base64!"))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "application/json",
+        "APPLICATION/JSON",
+        " application/json ; charset=utf-8",
+        'application/json;charset="UTF8"',
+    ],
+)
+def test_json_is_json_with_or_without_a_utf8_charset(value):
+    from comments.api.http import is_json_media_type
+
+    assert is_json_media_type(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=b",
+        "application/jsonx",
+        "application/json; charset=latin-1",
+        "application/json, text/plain",
+    ],
+)
+def test_anything_else_is_not_json(value):
+    from comments.api.http import is_json_media_type
+
+    assert not is_json_media_type(value)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
+def test_reads_are_never_refused_for_their_content_type(method):
+    from comments.api.http import refuse_unsupported_media
+
+    refuse_unsupported_media(
+        {
+            "requestContext": {"http": {"method": method}},
+            "headers": {"content-type": "text/plain"},
+            "body": "x",
+        }
+    )
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_body_without_a_content_type_is_refused(method):
+    from comments.api.http import refuse_unsupported_media
+    from comments.domain.errors import UnsupportedMediaType
+
+    with pytest.raises(UnsupportedMediaType):
+        refuse_unsupported_media(
+            {"requestContext": {"http": {"method": method}}, "headers": {}, "body": "{}"}
+        )

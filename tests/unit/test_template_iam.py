@@ -100,6 +100,10 @@ def _ref(value: Any) -> str:
     """The logical resource an intrinsic names (with its index suffix), or the raw string."""
     if isinstance(value, dict):
         ((key, arg),) = value.items()
+        if key == "Fn::If" and arg[0] == "CreateServiceSecret":
+            # The stack's own secret, or the kept secret of a deleted stack (a parameter): the
+            # same secret either way.
+            return _ref(arg[1])
         if key == "Ref":
             return str(arg)
         if key == "Fn::GetAtt":

@@ -1,6 +1,12 @@
 """What every AWS client of the service shares: its botocore Config."""
 
+import threading
 from typing import Any
+
+# boto3's default session is not safe for creating clients from several threads at once (its
+# loaders and credential resolution are shared, unlocked state). Lambda runs one request at a
+# time, but the local stack and the tests run many: clients are created one at a time.
+_creating = threading.Lock()
 
 
 def client(service: str, session: Any = None, **options: Any) -> Any:
@@ -18,4 +24,5 @@ def client(service: str, session: Any = None, **options: Any) -> Any:
     agent = f"comments-service Boto3/{boto3.__version__} Botocore/{botocore.__version__}"
     # The service name is a plain str here, not one of the stubs' literals.
     make: Any = session.client if session is not None else boto3.client
-    return make(service, config=Config(user_agent=agent, **options))
+    with _creating:
+        return make(service, config=Config(user_agent=agent, **options))

@@ -94,14 +94,20 @@ class CommentTable:
         fingerprint: str | None,
         now_epoch: int,
         also: str | None = None,
+        older_author_ids: tuple[str, ...] = (),
     ) -> tuple[SubmissionState, dict[str, Any] | None]:
         """The article's settings, the author's ban and (with a fingerprint) the duplicate marker
         in one strongly consistent BatchGetItem (one round trip instead of three on the submit
         path), and with them the item whose key is `also` (an idempotency record), as DynamoDB
-        returned it."""
+        returned it. `older_author_ids`: the same author under older key versions (after a
+        rotation of the service secret), whose bans and markers count too, in the same read."""
         keys = {"settings": f"ART#{article_id}", "ban": f"BAN#{author_id}"}
         if fingerprint is not None:
             keys["duplicate"] = f"D#{author_id}#{fingerprint}"
+        for n, older in enumerate(older_author_ids):
+            keys[f"ban{n}"] = f"BAN#{older}"
+            if fingerprint is not None:
+                keys[f"duplicate{n}"] = f"D#{older}#{fingerprint}"
         if also is not None:
             keys["also"] = also
         raw: dict[str, Any] | None = None
@@ -118,15 +124,18 @@ class CommentTable:
                 values = from_item(item)
                 found[str(values["pk"])] = values
             request = reply.get("UnprocessedKeys") or {}
-        ban = found.get(keys["ban"])
-        marker = found.get(keys.get("duplicate", ""))
-        live = marker is not None and int(marker.get("expiration", 0)) > now_epoch
+        bans = [found.get(k) for name, k in keys.items() if name.startswith("ban")]
+        markers = [found.get(k) for name, k in keys.items() if name.startswith("duplicate")]
+        live = [m for m in markers if m and int(m.get("expiration", 0)) > now_epoch]
         state = SubmissionState(
             settings=ArticleSettings.from_stored(found.get(keys["settings"])),
-            banned=ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch),
-            duplicate_of=str(marker["commentId"]) if live and marker else None,
-            # Markers written with the comment in one transaction (before this version) have no time.
-            duplicate_marked_at=int(marker.get("at", 0)) if live and marker else None,
+            banned=any(
+                ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch)
+                for ban in bans
+            ),
+            duplicate_of=str(live[0]["commentId"]) if live else None,
+            # Markers written with the comment in one transaction (before 2026-11-28) have no time.
+            duplicate_marked_at=int(live[0].get("at", 0)) if live else None,
         )
         return state, raw
 
@@ -402,16 +411,26 @@ class CommentTable:
             ExpressionAttributeValues={":ban": {"S": "ban"}},
         )
 
-    def report(self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int) -> int | None:
+    def report(
+        self,
+        comment: StoredComment,
+        client_id: str,
+        reason: str,
+        now: str,
+        ttl: int,
+        older_client_ids: tuple[str, ...] = (),
+    ) -> int | None:
         """Count one report per client: the marker and the count move together. Returns the new
-        count, or None when this client had already reported the comment."""
+        count, or None when this client had already reported the comment (also under an older
+        key version of the service secret: `older_client_ids`)."""
         marker_key = f"RPT#{comment.id}#{client_id}"
         # A read first: a repeated report (the common case for a reload) costs half a read unit
         # instead of a cancelled transaction's write units. The condition still guards races.
-        if self.ddb.get_item(
-            TableName=self.name, Key={"pk": {"S": marker_key}}, ProjectionExpression="pk"
-        ).get("Item"):
-            return None
+        for key in (marker_key, *(f"RPT#{comment.id}#{older}" for older in older_client_ids)):
+            if self.ddb.get_item(TableName=self.name, Key={"pk": {"S": key}}, ProjectionExpression="pk").get(
+                "Item"
+            ):
+                return None
         marker = to_item({"pk": marker_key, "kind": "report", "reason": reason, "at": now, "expiration": ttl})
         try:
             self.ddb.transact_write_items(

@@ -4,13 +4,13 @@ domain's `authoring`."""
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response
+from comments.api.http import install_error_handlers, parse_body, resolve, response
 from comments.domain import authoring
 from comments.domain.errors import NotFound
 from comments.domain.ids import is_article_id, is_comment_id
 from comments.domain.requests import DeleteIn, EditIn
 
-__all__ = ["delete", "edit", "install_error_handlers"]
+__all__ = ["delete", "edit", "install_error_handlers", "resolve"]
 
 
 def _check_ids(article_id: str, comment_id: str) -> None:

@@ -12,6 +12,7 @@ from comments.domain.errors import (
     CommentError,
     PayloadTooLarge,
     ServiceUnavailable,
+    UnsupportedMediaType,
     ValidationFailed,
 )
 
@@ -19,7 +20,47 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 MAX_BODY_BYTES = 32 * 1024
+# The methods that may carry a body: such a request must say it is JSON (415 otherwise), so that a
+# page on another site cannot post with a "simple" content type that needs no CORS preflight.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_JSON_CHARSETS = frozenset({"utf-8", "utf8"})
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+
+def header(event: dict[str, Any], name: str) -> str | None:
+    """A request header (API Gateway 2.0 lowercases names and joins repeats with a comma)."""
+    headers = event.get("headers") or {}
+    value = headers.get(name)
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return None if value is None else str(value)
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """`application/json`, any case, with at most a UTF-8 `charset` among its parameters."""
+    if content_type is None:
+        return False
+    media, _, params = content_type.partition(";")
+    if media.strip().lower() != "application/json":
+        return False
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in _JSON_CHARSETS:
+            return False
+    return True
+
+
+def refuse_unsupported_media(event: dict[str, Any]) -> None:
+    """415 for a POST, PUT, PATCH or DELETE that carries a body, or names a content type, other
+    than JSON. A request with neither goes on to its route (which answers 400 if it needs a body)."""
+    method = str(((event.get("requestContext") or {}).get("http") or {}).get("method", "")).upper()
+    if method not in BODY_METHODS:
+        return
+    content_type = header(event, "content-type")
+    if content_type is None and not event.get("body"):
+        return
+    if not is_json_media_type(content_type):
+        raise UnsupportedMediaType()
 
 
 def raw_body(event: dict[str, Any]) -> bytes:
@@ -100,10 +141,22 @@ def parse_body[M: "BaseModel"](model: type[M], event: dict[str, Any]) -> tuple[d
         raise ValidationFailed(validation_details(exc)) from None
 
 
+class MalformedEvent(BadRequest):
+    """An event API Gateway would never send (no client address): refused with a 400 and logged
+    by the error mapping, never a KeyError."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__("The request could not be attributed to a client.")
+        self.missing = missing
+
+
 def source_ip(event: dict[str, Any]) -> str:
     """The client, as API Gateway saw it (`requestContext.http.sourceIp`); never a header the
     client can write."""
-    return str(event["requestContext"]["http"]["sourceIp"])
+    address = ((event.get("requestContext") or {}).get("http") or {}).get("sourceIp")
+    if not isinstance(address, str) or not address:
+        raise MalformedEvent("requestContext.http.sourceIp")
+    return address
 
 
 def query(event: dict[str, Any], name: str) -> str | None:
@@ -128,12 +181,29 @@ def error_response(exc: CommentError, headers: dict[str, str] | None = None) -> 
 
 
 def install_error_handlers(app: Any, logger: Any, headers: dict[str, str] | None = None) -> None:
-    """The single mapping from exceptions to HTTP: contract errors as they are, storage trouble
-    as 503 with Retry-After, anything else as a bare 500 with no internals. `headers` go on
-    every error response too (the moderation API's `Cache-Control: no-store`)."""
+    """Every API function's HTTP edge, installed on its resolver: the 415 for a body that is not
+    JSON, checked before any route runs (so before any body is parsed), and the single mapping
+    from exceptions to HTTP: contract errors as they are, storage trouble as 503 with
+    Retry-After, anything else as a bare 500 with no internals. `headers` go on every error
+    response too (the moderation API's `Cache-Control: no-store`)."""
+
+    def json_bodies_only(app: Any, next_middleware: Any) -> Any:
+        # Not for a path no route matches (Powertools runs middlewares for its 404 too): that is
+        # a 404 whatever it carries, as API Gateway answers a route that does not exist.
+        route = app.context.get("_route")
+        if getattr(getattr(route, "func", None), "__name__", "") != "not_found_handler":
+            try:
+                refuse_unsupported_media(app.current_event.raw_event)
+            except UnsupportedMediaType as exc:
+                return error_response(exc, headers)
+        return next_middleware(app)
+
+    app.use(middlewares=[json_bodies_only])
 
     @app.exception_handler(CommentError)
     def _domain(exc: CommentError) -> Any:
+        if isinstance(exc, MalformedEvent):
+            logger.warning("malformed event refused", extra={"missing": exc.missing})
         return error_response(exc, headers)
 
     @app.not_found
@@ -147,3 +217,12 @@ def install_error_handlers(app: Any, logger: Any, headers: dict[str, str] | None
             return error_response(ServiceUnavailable(retry_after=1), headers)
         logger.exception("unhandled error")
         return response(500, {"error": "internal_error"}, headers)
+
+
+def resolve(app: Any, event: dict[str, Any], context: Any) -> Any:
+    """The resolver's answer to API Gateway, without the empty `cookies` list Powertools adds to
+    every HTTP API response."""
+    answer = app.resolve(event, context)
+    if isinstance(answer, dict) and not answer.get("cookies"):
+        answer.pop("cookies", None)
+    return answer

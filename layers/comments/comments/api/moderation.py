@@ -5,13 +5,13 @@ claims API Gateway's JWT authorizer put in the event."""
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, query, response
+from comments.api.http import install_error_handlers, parse_body, query, resolve, response
 from comments.domain import articles, authors, dead_letters, moderation
 from comments.domain.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from comments.domain.ids import is_article_id, is_comment_id
 from comments.domain.requests import AuthorIn, DecisionIn, ReleaseIn
 
-__all__ = ["NO_STORE", "install_error_handlers", "moderator"]
+__all__ = ["NO_STORE", "install_error_handlers", "moderator", "resolve"]
 
 NO_STORE = {"Cache-Control": "no-store"}
 

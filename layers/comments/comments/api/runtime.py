@@ -8,6 +8,7 @@ state to reset: every client and cache lives on the runtime.
 """
 
 import os
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ class Settings(BaseModel):
     claim_seconds: int = Field(default=300, ge=10, le=43200, alias="CLAIM_SECONDS")
     moderators_group: str = Field(default="moderators", alias="MODERATORS_GROUP")
     secret_arn: str | None = Field(default=None, alias="SECRET_ARN")
+    # How long a container keeps the secret before reading it again (a rotation reaches warm
+    # containers within this time: docs/security.md, "Rotating the service secret").
+    secret_max_age_seconds: int = Field(default=300, ge=0, alias="SECRET_MAX_AGE_SECONDS")
     # Only for local work and tests: the secret itself, instead of Secrets Manager.
     dev_secret: str | None = Field(default=None, alias="COMMENTS_DEV_SECRET")
     rate_limit_per_minute: int = Field(default=10, ge=0, alias="RATE_LIMIT_PER_MINUTE")
@@ -60,6 +64,8 @@ class Runtime:
         self._queues: dict[str, SqsQueue] = {}
         self._events: EventBridgeBus | None = None
         self._keys: HmacKeys | None = None
+        self._keys_until: float | None = None  # when to read the secret again (None: never)
+        self._secret_text: str | None = None
         self._policy_source: Any = None
         self._idempotency: Any = None
 
@@ -115,23 +121,42 @@ class Runtime:
     # -- keys, policy, clock ---------------------------------------------------------------------
     @property
     def keys(self) -> "HmacKeys":
-        """The HMAC keys, from the service secret: read once per container, when a key is first
-        needed (a first page of comments, with no cursor to check or issue, reads nothing)."""
-        if self._keys is None:
-            from comments.domain.hmac_keys import HmacKeys
+        """The HMAC keys, from the service secret: read when a key is first needed, and again
+        every `SECRET_MAX_AGE_SECONDS` (so that a rotation reaches warm containers). A request
+        that signs and checks nothing (a first page of comments) reads nothing: see `api.read`."""
+        keys = self._keys
+        if keys is not None and (self._keys_until is None or time.monotonic() < self._keys_until):
+            return keys
+        return self._read_keys()
 
-            self._keys = HmacKeys(self._secret)
-        return self._keys
+    def _read_keys(self) -> "HmacKeys":
+        from comments.domain.hmac_keys import HmacKeys
 
-    def _secret(self) -> bytes:
         cfg = self.settings
         if cfg.dev_secret:
-            return cfg.dev_secret.encode()
+            self._keys = HmacKeys.from_secret(cfg.dev_secret)
+            return self._keys
         if not cfg.secret_arn:
             raise RuntimeError("SECRET_ARN is not set")
         from comments.adapters.secrets import read_secret
 
-        return read_secret(cfg.secret_arn, self.session)
+        try:
+            text = read_secret(cfg.secret_arn, self.session).decode()
+        except Exception:
+            if self._keys is None:
+                raise
+            # Secrets Manager unreachable for a refresh: keep the keys in hand, try again soon.
+            import logging
+
+            logging.getLogger(os.environ.get("POWERTOOLS_SERVICE_NAME", "comments")).warning(
+                "service secret not refreshed", exc_info=True
+            )
+            self._keys_until = time.monotonic() + 30
+            return self._keys
+        if self._keys is None or text != self._secret_text:
+            self._keys, self._secret_text = HmacKeys.from_secret(text), text
+        self._keys_until = time.monotonic() + cfg.secret_max_age_seconds
+        return self._keys
 
     def policy(self, logger: Any = None) -> "Policy":
         """The policy in force: the default, or the operator's override (SSM), with the last good

@@ -7,11 +7,12 @@ response and stores nothing new; the same key with a different body is a 409. Th
 response never holds the edit token: it is derived from the comment id when the response is sent.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response, source_ip
+from comments.api.http import install_error_handlers, parse_body, resolve, response, source_ip
 from comments.domain import submission
 from comments.domain.errors import (
     BadRequest,
@@ -23,18 +24,24 @@ from comments.domain.errors import (
 from comments.domain.ids import is_article_id, new_comment_id
 from comments.domain.requests import CommentDraft
 
-__all__ = ["install_error_handlers", "submit", "validate"]
+__all__ = ["install_error_handlers", "resolve", "submit", "validate"]
 
 IDEMPOTENCY_KEY_MAX = 64
+#: 1 to 64 printable ASCII characters, no comma (repeated headers arrive joined by commas: two
+#: keys are not one), no white space at either end (HTTP strips it: it could not be the key).
+IDEMPOTENCY_KEY_PATTERN = r"^[!-+\--~](?:[ -+\--~]{0,62}[!-+\--~])?$"
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _ATTEMPTS = 3  # of an idempotent submission that loses a race for its key
 
 
 def idempotency_key(headers: dict[str, str]) -> str | None:
+    """The request's Idempotency-Key, if it sent one: 1 to 64 printable ASCII characters, no
+    comma (repeated headers arrive joined by commas: two keys are not one), not empty."""
     key = next((v for k, v in headers.items() if k.lower() == "idempotency-key"), None)
     if key is None:
         return None
-    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not all(" " <= c <= "~" for c in key):
-        raise BadRequest("Idempotency-Key must be 1 to 64 printable ASCII characters.")
+    if _IDEMPOTENCY_KEY.fullmatch(key) is None:
+        raise BadRequest("Idempotency-Key must be one key of 1 to 64 printable ASCII characters, no comma.")
     return key
 
 
@@ -56,6 +63,7 @@ def _submission(
             if key is not None
             else new_comment_id(int(now.timestamp() * 1000))
         ),
+        older_author_ids=tuple(keys.author_id(draft.email, v) for v in keys.older),
     )
     return payload, sub
 
@@ -118,7 +126,12 @@ def _response_body(rt: runtime.Runtime, result: dict[str, Any], fresh: _Fresh) -
     else:
         stored = rt.table.get(comment_id)
         comment = stored.public().model_dump() if stored else {"id": comment_id}
-        token = rt.keys.edit_token(comment_id)
+        # The token under the key version that made the stored hash (a rotation in between).
+        token = (
+            rt.keys.edit_token_for(comment_id, stored.editTokenHash)
+            if stored and stored.editTokenHash
+            else rt.keys.edit_token(comment_id)
+        )
     body: dict[str, Any] = {
         "status": "pending" if result["statusCode"] == 202 else "published",
         "comment": comment,

@@ -6,13 +6,20 @@ from typing import Any
 
 from comments.domain.errors import AlreadyDecided
 from comments.domain.hmac_keys import HmacKeys
-from comments.domain.models import iso
+from comments.domain.models import StoredComment, iso
 from comments.domain.ports import CommentStore
+
+
+def _comments_of(store: CommentStore, keys: HmacKeys, email: str) -> list[StoredComment]:
+    """Every comment by one author, oldest first, whichever key version of the service secret
+    keyed it (a rotation leaves the older comments under the older version's author id)."""
+    found = [c for author_id in keys.author_ids(email) for c in store.author_comments(author_id)]
+    return sorted(found, key=lambda c: (c.createdAt, c.id)) if len(keys.versions) > 1 else found
 
 
 def export(store: CommentStore, keys: HmacKeys, email: str) -> list[dict[str, Any]]:
     """Every comment by one author, whatever its status, oldest first."""
-    return [c.public().model_dump() for c in store.author_comments(keys.author_id(email))]
+    return [c.public().model_dump() for c in _comments_of(store, keys, email)]
 
 
 def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, now: datetime) -> int:
@@ -21,15 +28,15 @@ def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, 
     fact of the erasure stays in each comment's history. Returns how many were erased."""
     from comments.policy.engine import duplicate_fingerprint
 
-    author_id = keys.author_id(email)
     erased = 0
-    for comment in store.author_comments(author_id):
+    for comment in _comments_of(store, keys, email):
         at = iso(now)
         entry = {"at": at, "event": "erased", "status": "erased", "by": moderator_name}
         try:
             store.erase(comment, entry, at)
         except AlreadyDecided:
             continue  # changed under us; a second erase call picks it up
-        store.forget_duplicate_marker(author_id, duplicate_fingerprint(comment.body))
+        # The marker is keyed by the author id that keyed the comment (its key version).
+        store.forget_duplicate_marker(comment.authorId, duplicate_fingerprint(comment.body))
         erased += 1
     return erased

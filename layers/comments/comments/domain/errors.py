@@ -90,6 +90,14 @@ class PayloadTooLarge(CommentError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(CommentError):
+    """A request that carries a body in anything but JSON (a cross-site form could send it
+    without a CORS preflight)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class RateLimited(CommentError):
     status = 429
     code = "rate_limited"

@@ -4,8 +4,9 @@ an article's settings. What clients send is in `requests`."""
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
+from comments.domain.constraints import TIME, whole_number
 from comments.policy.model import Reason
 
 Status = Literal["published", "pending", "rejected", "deleted", "erased"]
@@ -91,9 +92,9 @@ class ArticleSettings(BaseModel):
     closed: StrictBool = False
     premoderation: StrictBool = False
     #: closed this many days after `opened_at`
-    auto_close_days: Annotated[int, Field(strict=True, ge=1, le=3650)] | None = None
+    auto_close_days: whole_number(1, 3650) | None = None  # type: ignore[valid-type]
     #: when the article opened for comments: its first stored comment, unless the operator says
-    opened_at: Annotated[str, Field(strict=True, max_length=64), AfterValidator(_utc_time)] | None = None
+    opened_at: Annotated[StrictStr, AfterValidator(TIME.check), TIME, AfterValidator(_utc_time)] | None = None
 
     @classmethod
     def from_stored(cls, values: dict[str, Any] | None) -> "ArticleSettings":

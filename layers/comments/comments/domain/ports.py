@@ -31,6 +31,7 @@ class CommentStore(Protocol):
         fingerprint: str | None,
         now_epoch: int,
         also: str | None = None,
+        older_author_ids: tuple[str, ...] = (),
     ) -> tuple[SubmissionState, dict[str, Any] | None]: ...
 
     def take_rate_token(self, scope: str, ident: str, now_epoch: int, limit: int) -> None: ...
@@ -69,7 +70,13 @@ class CommentStore(Protocol):
     def ban(self, author_id: str, until_epoch: int | None, entry: dict[str, Any]) -> None: ...
 
     def report(
-        self, comment: StoredComment, client_id: str, reason: str, now: str, ttl: int
+        self,
+        comment: StoredComment,
+        client_id: str,
+        reason: str,
+        now: str,
+        ttl: int,
+        older_client_ids: tuple[str, ...] = (),
     ) -> int | None: ...
 
     def send_back(

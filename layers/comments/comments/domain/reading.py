@@ -2,18 +2,22 @@
 cursors bound to their article and their order, and counting them for article lists."""
 
 import json
+import re
 from typing import Any
 
 from comments.domain.errors import BadRequest
 from comments.domain.hmac_keys import HmacKeys
-from comments.domain.ids import is_article_id
+from comments.domain.ids import ARTICLE_ID, is_article_id
 from comments.domain.ports import CommentStore
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 MAX_COUNT_IDS = 100
 ORDERS = ("oldest", "newest")
+MAX_CURSOR = 1024
 _CURSOR = "cursor"
+#: `ids` of GET /articles/comment-counts: 1 to 100 article ids, separated by single commas.
+COUNT_IDS_PATTERN = rf"^{ARTICLE_ID.pattern}(?:,{ARTICLE_ID.pattern}){{0,{MAX_COUNT_IDS - 1}}}$"
 
 
 def parse_limit(raw: str | None) -> int:
@@ -42,7 +46,7 @@ def encode_cursor(keys: HmacKeys, article_id: str, last_key: dict[str, str], ord
 def decode_cursor(keys: HmacKeys, article_id: str, cursor: str, order: str = "oldest") -> dict[str, str]:
     """The page position, if this service issued the cursor for this article and this order;
     else a 400."""
-    raw = keys.unsign(_CURSOR, cursor) if len(cursor) <= 1024 else None
+    raw = keys.unsign(_CURSOR, cursor) if len(cursor) <= MAX_CURSOR else None
     if raw is not None:
         payload = json.loads(raw)
         if payload.get("a") == article_id and payload.get("o", "oldest") == order:
@@ -72,11 +76,13 @@ def published_page(
 
 def comment_counts(store: CommentStore, ids_raw: str | None) -> dict[str, Any]:
     """Published comments per article, from the counters kept with every status change."""
-    ids = [i for i in (ids_raw or "").split(",") if i]
-    if not ids:
-        raise BadRequest("ids must list 1 to 100 article ids, comma-separated.")
-    if len(ids) > MAX_COUNT_IDS:
-        raise BadRequest(f"ids must list at most {MAX_COUNT_IDS} article ids.")
-    if any(not is_article_id(i) for i in ids):
-        raise BadRequest("ids must be article ids (A-Z a-z 0-9 . _ ~ -, 1 to 128 characters).")
-    return {"counts": store.counts(ids)}
+    if ids_raw is None or re.fullmatch(COUNT_IDS_PATTERN, ids_raw) is None:
+        ids = (ids_raw or "").split(",")
+        if len(ids) > MAX_COUNT_IDS:
+            raise BadRequest(f"ids must list at most {MAX_COUNT_IDS} article ids.")
+        if ids_raw and all(is_article_id(i) for i in ids if i):
+            raise BadRequest("ids must be separated by single commas, with none empty.")
+        if ids_raw:
+            raise BadRequest("ids must be article ids (A-Z a-z 0-9 . _ ~ -, 1 to 128 characters).")
+        raise BadRequest(f"ids must list 1 to {MAX_COUNT_IDS} article ids, comma-separated.")
+    return {"counts": store.counts(ids_raw.split(","))}

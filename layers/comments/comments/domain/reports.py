@@ -22,6 +22,7 @@ def report(
     client_id: str,
     reason: str,
     now: datetime,
+    older_client_ids: tuple[str, ...] = (),
 ) -> bool:
     """A reader flags a published comment, counted once per client. When the policy's
     `report_threshold` distinct clients have, it goes back to pending (and so to the queue)
@@ -32,7 +33,8 @@ def report(
     if comment is None or comment.status != "published" or comment.articleId != article_id:
         raise NotFound()
     at = iso(now)
-    count = store.report(comment, client_id, reason, at, int(now.timestamp()) + REPORT_MARKER_DAYS * 86400)
+    ttl = int(now.timestamp()) + REPORT_MARKER_DAYS * 86400
+    count = store.report(comment, client_id, reason, at, ttl, older_client_ids)
     threshold = policy.report_threshold
     if count is None or count < threshold:
         return False

@@ -33,12 +33,15 @@ class Submission:
 
     article_id: str
     draft: CommentDraft
-    author_id: str  # keyed hash of the email
+    author_id: str  # keyed hash of the email (the service secret's current key version)
     client_id: str  # keyed hash of API Gateway's sourceIp
     now: datetime
     #: the id the comment will have: derived from the request's Idempotency-Key when it has one
     #: (so a retry names the same comment), else new
     comment_id: str
+    # The same author under the secret's older key versions: their bans and duplicate markers
+    # still count (read in the same round trip); empty until the secret has been rotated.
+    older_author_ids: tuple[str, ...] = ()
     _state: SubmissionState | None = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
 
@@ -59,7 +62,7 @@ class Submission:
         """Read the stored state (kept for the rest of the request) and, in the same round trip,
         the item `also` names (the idempotency record); returns that item, if there is one."""
         self._state, item = store.submission_state(
-            self.article_id, self.author_id, self.fingerprint, self.epoch, also
+            self.article_id, self.author_id, self.fingerprint, self.epoch, also, self.older_author_ids
         )
         return item
 
