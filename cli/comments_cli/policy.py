@@ -2,11 +2,15 @@
 
     comments-policy check [FILE] [--policy OVERRIDE.json]
     comments-policy explain [FILE] [--policy OVERRIDE.json]
+    comments-policy evaluate [FILE] [--policy OVERRIDE.json]
 
-Both read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or standard
-input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons": [...]},
-or {"error": "bad_request", "message": ...} for a line it cannot read, and goes on. `explain`
-writes, for each comment, every rule, whether it fired, what it matched and where.
+All three read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or
+standard input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons":
+[...]}, or {"error": "bad_request", "message": ...} for a line it cannot read, and goes on.
+`explain` writes, for each comment, every rule, whether it fired, what it matched and where.
+`evaluate` reads labelled lines, {"body": str, "name"?: str, "verdict": "publish" | "hold" |
+"reject", "rule"?: str}, and prints precision and recall per rule, the overall accuracy and
+every misjudged line (see comments_cli.evaluation).
 Only the rules that need no stored state run; no AWS, no network.
 """
 
@@ -27,17 +31,26 @@ class BadLine(ValueError):
     """An input line that is not a comment; its message says why, in plain words."""
 
 
+_COMMENTS = '{"body": str, "name": str}'
+_LABELLED = '{"body": str, "name"?: str, "verdict": "publish" | "hold" | "reject", "rule"?: str}'
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="comments-policy", description="Try the comment policy on comments (JSON lines), offline."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, summary in (
-        ("check", "one JSON line per comment: the verdict and the reasons a commenter would see"),
-        ("explain", "for each comment, every rule: whether it fired, what it matched and where"),
+    for name, summary, lines in (
+        ("check", "one JSON line per comment: the verdict and the reasons a commenter would see", _COMMENTS),
+        ("explain", "for each comment, every rule: whether it fired, what it matched and where", _COMMENTS),
+        (
+            "evaluate",
+            "precision and recall per rule on comments labelled with what they should get",
+            _LABELLED,
+        ),
     ):
         command = commands.add_parser(name, help=summary, description=summary)
-        command.add_argument("file", nargs="?", help='JSON lines {"body": str, "name": str} (default: stdin)')
+        command.add_argument("file", nargs="?", help=f"JSON lines {lines} (default: stdin)")
         command.add_argument(
             "--policy", metavar="JSON", help="a policy override to use instead of the default"
         )
@@ -99,6 +112,12 @@ def _write(out: IO[str], line: str) -> None:
 
 
 def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str]) -> None:
+    if command == "evaluate":
+        from comments_cli.evaluation import judge_all, render
+
+        for text in render(judge_all(policy, enumerate(lines, start=1))):
+            _write(out, text)
+        return
     for number, line in enumerate(lines, start=1):
         if isinstance(line, str) and not line.strip():
             continue
