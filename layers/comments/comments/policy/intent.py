@@ -99,7 +99,11 @@ def _quotations(skeleton: str) -> list[tuple[int, int]]:
         at = skeleton.find('"', end + 1)
     if " '" in skeleton or skeleton.startswith("'"):
         quotes += [m.span() for m in _expressions().quotation.finditer(skeleton) if m.group()[0] == "'"]
-    return sorted(quotes)
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(quotes):  # in order, none inside another
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
 
 
 def _undisguised(view: str, anchors: Sequence[TermMatch], leet: Mapping[int, str]) -> str:
@@ -143,10 +147,18 @@ class IntentReader:
         if disguised:
             view = _undisguised(view, anchors, rules_index.leet_table)
         scanned = [(found.start(), found.group(1)) for found in rules_index.key_expression.finditer(view)]
-        inside, anchor_keys = rules_index.keys_inside, rules_index.anchor_keys
-        located = [(at, key) for at, key in scanned if not anchor_keys.isdisjoint(inside[key])]
+        inside, leads = rules_index.keys_inside, rules_index.leads
+        located = [(at, key) for at, key in scanned if leads[key]]
         handles = "@" in text.skeleton
-        numbers = b"0" in kinds and rules_index.numbers_may_matter(key for _, key in scanned)
+        seen_here = ("link",) * bool(links) + ("handle",) * handles
+        numbers = (
+            b"0" in kinds
+            and (
+                not rules_index.number_keys.isdisjoint(key for _, key in scanned)
+                or (bool(seen_here) and rules_index.numbers_with_built_ins)
+            )
+            and rules_index.numbers_may_matter((key for _, key in scanned), seen_here)
+        )
         if not (located or anchors or links or handles or numbers):
             return []
         # The sentences the anchors are in, and in each the classes that have a phrase all of whose
@@ -179,7 +191,9 @@ class IntentReader:
                     led[starts[which]].update(inside[key])
         present: dict[int, frozenset[str]] = {}
         for index, keys_here in led.items():
-            seen = {"link"} if index in link_sentences else set()
+            seen = set()
+            if index in link_sentences:
+                seen.add("link")
             if index in handle_sentences:
                 seen.add("handle")
             if index in number_sentences:
@@ -187,6 +201,9 @@ class IntentReader:
             for match in anchors:
                 if reading.sentence_of(match.start) == index:
                     seen |= key_classes.get(match.term.word, frozenset())
+            # First by the classes its keys stand for: most sentences stop here.
+            if not rules_index.could_match(frozenset(seen.union(*(key_classes[key] for key in keys_here)))):
+                continue
             classes = rules_index.classes_here(
                 view[index : reading.end_of(index) + 2], keys_here, frozenset(seen)
             )
@@ -225,6 +242,7 @@ class _Reading:
         self._kinds = text.ascii.translate(_ENDS_TABLE)  # "." for . ! ?, " " for a space or quote
         self._length = len(skeleton)
         self.quotes = _quotations(skeleton) if '"' in skeleton or "'" in skeleton else []
+        self._quote_starts = [start for start, _ in self.quotes]
         self.sentences: dict[int, Sentence] = {}
         self._ends: dict[int, int] = {}
         # Links, and disguised anchors (as the words they disguise), stand in the tokens for what is written.
@@ -236,7 +254,9 @@ class _Reading:
         self.special_starts = [start for start, _, _ in self.specials]
 
     def _quoted(self, offset: int) -> bool:
-        return any(start < offset < end for start, end in self.quotes)
+        """Whether the offset is inside a quotation (quotations are in order and do not overlap)."""
+        which = bisect_left(self._quote_starts, offset) - 1
+        return which >= 0 and offset < self.quotes[which][1]
 
     def sentence_of(self, offset: int) -> int:
         """Where the sentence with the skeleton offset in it starts (sentences end after . ! or ?
@@ -383,7 +403,7 @@ class _Reading:
                 return False
         if in_sentence is not None:
             if any(
-                m.end() <= start or m.start() >= end
+                rule.unless_anywhere or m.end() <= start or m.start() >= end
                 for m in in_sentence.finditer(text)
                 if m.end() > m.start()
             ):

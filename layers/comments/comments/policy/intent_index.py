@@ -86,6 +86,119 @@ class Sentence:
         return self._spans[first][0], self._spans[last - 1][1]
 
 
+# The function words of English, far commoner than any other word: a key with one in it leads
+# to most sentences. Only speed depends on this list, never what fires.
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "all",
+        "also",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "here",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "out",
+        "so",
+        "some",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "up",
+        "us",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
+
+
+def key_cost(word: str, common: Callable[[str], bool]) -> int:
+    """How often a key word is likely to be met: 100 for a function word, 10 for another common
+    word, 1 otherwise."""
+    return 100 if word in _FUNCTION_WORDS else 10 if common(word) else 1
+
+
+def pair_cost(first: str, second: str, common: Callable[[str], bool]) -> float:
+    """How often two words side by side are likely to be met: far less than either alone (as if
+    they were independent: "know where" like a rare word, "in the" like a common one)."""
+    return key_cost(first, common) * key_cost(second, common) / 1000
+
+
+def structure_keys(phrase: str, common: Callable[[str], bool]) -> list[str]:
+    """The keys of a structured phrase that no class of it anchors: its plain part, or its two
+    plain single words side by side, that is least often met ("beat|kick|knock" of "beat|kick|knock
+    the crap out of {target}", "know where" of "i|we know where your {place}")."""
+    parts = phrase.split()
+    plain = [part for part in parts if part[0] not in "{~*!" and not part.endswith("?")]
+    options: list[tuple[float, int, list[str]]] = []
+    for part in plain:
+        alternatives = part.split("|")
+        cost = sum(min(key_cost(word, common) for word in variants(a)[0].split()) for a in alternatives)
+        options.append((cost, -len(part), alternatives))
+    for first, second in itertools.pairwise(parts):
+        if first in plain and second in plain and "|" not in first + second:
+            options.append((pair_cost(first, second, common), -len(first + second), [f"{first} {second}"]))
+    return min(options, key=lambda option: option[:2])[2]
+
+
 def beside_a_letter(kinds: bytes, mark: bytes) -> bool:
     """Whether a character of the kind `mark` is next to a letter ("a") in a text written as kinds."""
     at = kinds.find(mark)
@@ -147,6 +260,8 @@ class CompiledRule:
         self.patterns = [Check(compiler, p, needs.of_pattern(p)) for p in rule.patterns]
         self.signals = [Check(compiler, p, needs.of_pattern(p)) for p in rule.signals]
         self.min_signals = rule.min_signals
+        self.unless_anywhere = rule.unless_anywhere
+        self._signals_possible: dict[frozenset[str], bool] = {}
         self._compiler = compiler
         self._unless = (rule.unless_sentence_has, rule.unless_before, rule.unless_after)
         entries: list[_Entry] = [(None, check) for check in self.patterns]
@@ -171,7 +286,13 @@ class CompiledRule:
         """Whether enough different signals could match where these classes are."""
         if not self.signals:
             return False
-        return sum(1 for check in self.signals if check.possible(present)) >= self.min_signals
+        known = self._signals_possible.get(present)
+        if known is None:
+            known = sum(1 for check in self.signals if check.possible(present)) >= self.min_signals
+            if len(self._signals_possible) >= 4096:
+                self._signals_possible.clear()
+            self._signals_possible[present] = known
+        return known
 
     def candidates(self, present: frozenset[str], signals: bool) -> list[_Entry]:
         """The patterns (and signals, if asked) whose needs the classes present meet, in order."""
@@ -205,6 +326,7 @@ class IntentIndex:
         #: key -> class -> the other words of each of its phrases with that key
         self._phrases: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         self._looked_for: dict[frozenset[str], tuple[frozenset[str] | None]] = {}
+        self._could: dict[frozenset[str], bool] = {}
 
     @functools.cached_property
     def index(self) -> tuple[dict[str, frozenset[str]], dict[str, CompiledRule]]:
@@ -239,11 +361,8 @@ class IntentIndex:
             if len(words) == 1:
                 return words
             pairs = [words[i : i + 2] for i in range(len(words) - 1)]
-            # the pair with the word in the fewest phrases, then the longest
-            return min(
-                pairs,
-                key=lambda pair: (min(spread.get(w, 0) for w in pair), -len(pair[0]) - len(pair[1]), pair),
-            )
+            # the pair least often met, then the longest
+            return min(pairs, key=lambda pair: (pair_cost(*pair, common), -len(pair[0]) - len(pair[1]), pair))
 
         keys: dict[str, set[str]] = {}
         compiler = PatternCompiler(self._classes)  # each class compiled once, for every rule
@@ -256,10 +375,8 @@ class IntentIndex:
                         written = self.written(phrase)
                     elif needs.of_pattern(phrase) or not plain_words(phrase):
                         continue  # anchored by the classes it names ("to be {harmed}"), or not at all
-                    else:  # by its first plain word: "take" or "knock" of "take|knock {target} out"
-                        written = [
-                            w for word in plain_words(phrase)[0].split("|") for w in self.written(word)
-                        ]
+                    else:  # by its own words: "take|knock" of "take|knock {target} out"
+                        written = [w for words in structure_keys(phrase, common) for w in self.written(words)]
                     for variant in written:
                         found = key(variant)
                         first = " ".join(found)
@@ -284,7 +401,7 @@ class IntentIndex:
         """Every key (a word, or two words side by side) in a matcher's view of a text, anchor keys
         and those of context classes (which lead nowhere): one expression, a trie of plain words,
         so one pass over the text finds them all."""
-        return re.compile(" (" + alternation(self.index[0].keys(), end="") + ")(?![a-z0-9])")
+        return re.compile(" (?=(" + alternation(self.index[0].keys(), end="") + ")(?![a-z0-9]))")
 
     @functools.cached_property
     def keys_inside(self) -> dict[str, tuple[str, ...]]:
@@ -309,6 +426,38 @@ class IntentIndex:
         return frozenset(word for word, classes in self.index[0].items() if not anchors.isdisjoint(classes))
 
     @functools.cached_property
+    def leads(self) -> dict[str, bool]:
+        """Each key: whether it is (or has inside it) an anchor key, so that it leads to its sentence."""
+        anchor_keys = self.anchor_keys
+        return {key: not anchor_keys.isdisjoint(inside) for key, inside in self.keys_inside.items()}
+
+    @functools.cached_property
+    def number_keys(self) -> frozenset[str]:
+        """The keys of the classes that the patterns needing a number also need."""
+        wanted = {name for check in self.number_checks for need in check.needs for name in need} - {"number"}
+        return frozenset(key for key, classes in self.index[0].items() if not wanted.isdisjoint(classes))
+
+    @functools.cached_property
+    def numbers_with_built_ins(self) -> bool:
+        """Whether a pattern needs only a number and built-ins ("{number} off ~8 {link}")."""
+        return any(all(need <= SEEN_BUILT_INS for need in check.needs) for check in self.number_checks)
+
+    def could_match(self, classes: frozenset[str]) -> bool:
+        """Whether some check could match where the keys met stand for these classes (each key
+        counted for all of its classes: whether their phrases are whole is not known yet)."""
+        known = self._could.get(classes)
+        if known is None:
+            known = any(
+                any(not self.anchor_classes.isdisjoint(need) for need in check.needs)
+                for rule in self.index[1].values()
+                for _, check in rule.candidates(classes, True)
+            )
+            if len(self._could) >= 4096:  # bounded: the sets met are few
+                self._could.clear()
+            self._could[classes] = known
+        return known
+
+    @functools.cached_property
     def number_checks(self) -> list[Check]:
         """The patterns that need a number."""
         return [
@@ -318,13 +467,14 @@ class IntentIndex:
             if any("number" in need for need in check.needs)
         ]
 
-    def numbers_may_matter(self, keys: Iterable[str]) -> bool:
-        """Whether the keys found in a comment could complete a pattern that needs a number."""
+    def numbers_may_matter(self, keys: Iterable[str], seen: Iterable[str] = ()) -> bool:
+        """Whether the keys found in a comment (and the built-ins `seen`: "link", "handle") could
+        complete a pattern that needs a number."""
         checks = self.number_checks
         if not checks:
             return False
         key_classes = self.index[0]
-        everything = frozenset({"number"}.union(*(key_classes[key] for key in keys)))
+        everything = frozenset({"number", *seen}.union(*(key_classes[key] for key in keys)))
         return any(check.possible(everything) for check in checks)
 
     @functools.cached_property

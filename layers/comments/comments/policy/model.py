@@ -263,6 +263,9 @@ class IntentRule(MessageRule):
     unless_sentence_has: _Patterns = ()
     unless_before: _Patterns = ()
     unless_after: _Patterns = ()
+    #: whether `unless_sentence_has` counts inside the match too ("the casino promised free spins");
+    #: off by default, so that "whoever ordered it should be shot" is not excused by its own words
+    unless_anywhere: bool = False
     signals: _Patterns = ()
     min_signals: int = Field(default=2, ge=1)
 
