@@ -360,9 +360,13 @@ class IntentIndex:
                 return [min(rare, key=lambda word: (spread.get(word, 0), -len(word)))]
             if len(words) == 1:
                 return words
-            pairs = [words[i : i + 2] for i in range(len(words) - 1)]
+            pairs = list(itertools.pairwise(words))
             # the pair least often met, then the longest
-            return min(pairs, key=lambda pair: (pair_cost(*pair, common), -len(pair[0]) - len(pair[1]), pair))
+            first, second = min(
+                pairs,
+                key=lambda pair: (pair_cost(pair[0], pair[1], common), -len(pair[0]) - len(pair[1]), pair),
+            )
+            return [first, second]
 
         keys: dict[str, set[str]] = {}
         compiler = PatternCompiler(self._classes)  # each class compiled once, for every rule
