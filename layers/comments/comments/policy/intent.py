@@ -29,10 +29,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from comments.policy.intent_index import CompiledRule, IntentIndex, Sentence
+from comments.policy.intent_index import CompiledRule, Disguised, IntentIndex, Sentence
 from comments.policy.intent_language import LINK_WORD, NAME_MARK, PUNCTUATION
 from comments.policy.normalise import MatchText
-from comments.policy.terms import TermMatch
 
 if TYPE_CHECKING:
     from comments.policy.links import Link
@@ -50,6 +49,7 @@ class _Expressions:
     number: re.Pattern[str]  # a token that is a number or an amount
     handle: re.Pattern[str]  # an @handle
     number_start: re.Pattern[str]  # where a number starts
+    leet_in_word: re.Pattern[str]  # a symbol or digit that stands for a letter in a word
 
 
 @functools.cache
@@ -60,6 +60,7 @@ def _expressions() -> _Expressions:
         number=re.compile(r"\$?[0-9][0-9.,]*[a-z]*"),
         handle=re.compile(r"(?<![a-z0-9])@[a-z0-9_]+"),
         number_start=re.compile(r"(?<![a-z0-9.,])\$?[0-9]"),
+        leet_in_word=re.compile(r"[^a-z0-9 ](?=[a-z0-9])|(?<=[a-z])[0-9]+|[0-9]+(?=[a-z])"),
     )
 
 
@@ -106,19 +107,21 @@ def _quotations(skeleton: str) -> list[tuple[int, int]]:
     return kept
 
 
-def _undisguised(view: str, anchors: Sequence[TermMatch], leet: Mapping[int, str]) -> str:
+def _undisguised(view: str, disguised: Sequence[Disguised], leet: Mapping[int, str]) -> str:
     """A view with each disguised word written as the word it disguises, right-aligned in its
     place ("k.i.l.l you" -> "   kill you"), and leetspeak read as letters ("h0pe" -> "hope"):
     every offset stays where it was."""
     parts, at = [], 0
-    for match in anchors:  # view offset = skeleton offset + 1
-        start, end = match.start + 1, match.end + 1
-        if start < at or len(match.term.word) > end - start:
+    for skeleton_start, skeleton_end, word in disguised:  # view offset = skeleton offset + 1
+        start, end = skeleton_start + 1, skeleton_end + 1
+        if start < at or len(word) > end - start:
             continue
-        parts += [view[at:start], match.term.word.rjust(end - start)]
+        parts += [view[at:start], word.rjust(end - start)]
         at = end
     parts.append(view[at:])
-    return "".join(parts).translate(leet)
+    # A symbol is a letter inside a word ("k!ll", "$hoot"), not at its end ("out!"); a digit next
+    # to a letter ("h3ll0"), not in a number.
+    return _expressions().leet_in_word.sub(lambda found: found.group().translate(leet), "".join(parts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +146,7 @@ class IntentReader:
         key_classes = rules_index.key_classes
         kinds = text.ascii.translate(rules_index.disguise_table)
         disguised = rules_index.may_be_disguised(kinds, view)
-        anchors = rules_index.disguises.find(text, view) if disguised else []
+        anchors = rules_index.disguised_words(text, view) if disguised else []
         if disguised:
             view = _undisguised(view, anchors, rules_index.leet_table)
         scanned = [(found.start(), found.group(1)) for found in rules_index.key_expression.finditer(view)]
@@ -167,8 +170,8 @@ class IntentReader:
         led: dict[int, set[str]] = {}  # sentence -> the keys in it
         for at, _ in located:
             led.setdefault(reading.sentence_of(at), set())
-        for match in anchors:
-            led.setdefault(reading.sentence_of(match.start), set())
+        for start, _, _ in anchors:
+            led.setdefault(reading.sentence_of(start), set())
         link_sentences = {reading.sentence_of(link.start) for link in links}
         handle_sentences = set()
         if handles:
@@ -198,9 +201,9 @@ class IntentReader:
                 seen.add("handle")
             if index in number_sentences:
                 seen.add("number")
-            for match in anchors:
-                if reading.sentence_of(match.start) == index:
-                    seen |= key_classes.get(match.term.word, frozenset())
+            for start, _, word in anchors:
+                if reading.sentence_of(start) == index:
+                    seen |= key_classes.get(word, frozenset())
             # First by the classes its keys stand for: most sentences stop here.
             if not rules_index.could_match(frozenset(seen.union(*(key_classes[key] for key in keys_here)))):
                 continue
@@ -230,7 +233,7 @@ class _Reading:
         self,
         reader: IntentIndex,
         text: MatchText,
-        anchors: list[TermMatch],
+        anchors: Sequence[Disguised],
         links: Sequence[Link],
         *,
         disguised: bool = True,
@@ -247,9 +250,9 @@ class _Reading:
         self._ends: dict[int, int] = {}
         # Links, and disguised anchors (as the words they disguise), stand in the tokens for what is written.
         specials = [(link.start, link.end, LINK_WORD) for link in links]
-        for match in anchors:
-            if not any(start < match.end and match.start < end for start, end, _ in specials[: len(links)]):
-                specials.append((match.start, match.end, match.term.word))
+        for found in anchors:
+            if not any(start < found[1] and found[0] < end for start, end, _ in specials[: len(links)]):
+                specials.append(found)
         self.specials = sorted(specials)
         self.special_starts = [start for start, _, _ in self.specials]
 

@@ -36,8 +36,12 @@ from comments.policy.terms import TermMatcher
 
 if TYPE_CHECKING:
     from comments.policy.model import IntentRule, Policy
+    from comments.policy.normalise import MatchText
 
-__all__ = ["Check", "CompiledRule", "IntentIndex", "Sentence", "beside_a_letter"]
+__all__ = ["Check", "CompiledRule", "Disguised", "IntentIndex", "Sentence", "beside_a_letter"]
+
+#: a word written in disguise: its skeleton span and the word it stands for
+Disguised = tuple[int, int, str]
 
 
 @functools.cache
@@ -49,13 +53,29 @@ def _common_words() -> frozenset[str]:
 
 
 @functools.cache
-def _disguise_expressions() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Three one-character words in a row; and a word with digits or symbols among its letters,
-    or letters written one by one."""
+def _disguise_expressions() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Three one-character words in a row; a word with digits or symbols among its letters, or
+    letters written one by one; and a run of one-character words (letters written one by one)."""
     return (
         re.compile(r" [^ ] {1,3}[^ ] {1,3}[^ ](?= )"),
         re.compile(r"[a-z]*(?:[^a-z ][a-z]|[a-z][^a-z ])[^ ]*|(?: [^ ]){3,}(?= )"),
+        re.compile(r"(?<= )[^ ](?: {1,3}[^ ]){2,}(?= )"),
     )
+
+
+def spelled_out(letters: str, words: frozenset[str], longest: int) -> list[tuple[int, int, str]] | None:
+    """Letters written one by one, read as words: [(first letter, end, word)], the fewest words
+    that make all of them ("killyourself" -> kill, yourself); None when they cannot."""
+    best: list[list[tuple[int, int, str]] | None] = [[], *[None] * len(letters)]
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - longest), end):
+            before = best[start]
+            if before is not None and letters[start:end] in words:
+                option = [*before, (start, end, letters[start:end])]
+                current = best[end]
+                if current is None or len(option) < len(current):
+                    best[end] = option
+    return best[-1] or None
 
 
 class Sentence:
@@ -488,9 +508,8 @@ class IntentIndex:
     @functools.cached_property
     def disguises(self) -> TermMatcher:
         """The anchor key words seen through disguises ("k.i.l.l", "k1ll", "kiiill", "k*ll")."""
-        words = {word for key in self.anchor_keys for word in key.split() if len(word) > 1}
         return TermMatcher(
-            [(word, "intent") for word in sorted(words)],
+            [(word, "intent") for word in sorted(self.disguise_words)],
             leet=self._leet,
             masks=self._masks,
             inflections=(),
@@ -564,6 +583,34 @@ class IntentIndex:
             if (letters[:1], len(letters)) in shapes:
                 return True
         return False
+
+    @functools.cached_property
+    def disguise_words(self) -> frozenset[str]:
+        """The words of the anchor keys: what a disguised word may stand for."""
+        return frozenset(word for key in self.anchor_keys for word in key.split() if len(word) > 1)
+
+    def disguised_words(self, text: MatchText, view: str) -> list[Disguised]:
+        """The words of the anchor keys written in disguise: letters one by one ("k.i.l.l",
+        "k y s"), or digits, symbols and masks among letters ("k1ll", "sh00t", "k*ll")."""
+        found: list[Disguised] = []
+        words = self.disguise_words
+        longest = max((len(word) for word in words), default=0)
+        leet = self.leet_table
+        blanked = view
+        for run in _disguise_expressions()[2].finditer(view):
+            pieces = [(piece.start(), piece.group()) for piece in re.finditer(r"[^ ]", run.group())]
+            letters = "".join(char for _, char in pieces).translate(leet)
+            read = spelled_out(letters, words, longest)
+            if read is None:
+                continue
+            for first, end, word in read:  # view offsets of the letters, less 1: skeleton offsets
+                found.append((run.start() + pieces[first][0] - 1, run.start() + pieces[end - 1][0], word))
+            blanked = blanked[: run.start()] + " " * (run.end() - run.start()) + blanked[run.end() :]
+        for match in self.disguises.find(text, blanked):
+            written = view[match.start + 1 : match.end + 1]
+            if not written.isalpha() and " " not in written:  # a word itself, in disguise
+                found.append((match.start, match.end, match.term.word))
+        return sorted(found)
 
     @functools.cached_property
     def disguise_shapes(self) -> frozenset[tuple[str, int]]:
