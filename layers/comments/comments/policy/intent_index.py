@@ -199,7 +199,7 @@ def key_cost(word: str, common: Callable[[str], bool]) -> int:
 def pair_cost(first: str, second: str, common: Callable[[str], bool]) -> float:
     """How often two words side by side are likely to be met: far less than either alone (as if
     they were independent: "know where" like a rare word, "in the" like a common one)."""
-    return key_cost(first, common) * key_cost(second, common) / 1000
+    return key_cost(first, common) * key_cost(second, common) / 500
 
 
 def structure_keys(phrase: str, common: Callable[[str], bool]) -> list[str]:
