@@ -220,12 +220,17 @@ def structure_keys(phrase: str, common: Callable[[str], bool]) -> list[str]:
 
 
 def beside_a_letter(kinds: bytes, mark: bytes) -> bool:
-    """Whether a character of the kind `mark` is next to a letter ("a") in a text written as kinds."""
+    """Whether a character of the kind `mark` is in the same word as a letter ("a"), in a text
+    written as kinds of character (a space between words): each word with one is looked at once."""
     at = kinds.find(mark)
     while at >= 0:
-        if (at and kinds[at - 1] == 97) or kinds[at + 1 : at + 2] == b"a":
+        start = kinds.rfind(b" ", 0, at) + 1
+        end = kinds.find(b" ", at)
+        if end < 0:
+            end = len(kinds)
+        if b"a" in kinds[start:end]:
             return True
-        at = kinds.find(mark, at + 1)
+        at = kinds.find(mark, end)
     return False
 
 
