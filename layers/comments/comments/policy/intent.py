@@ -26,8 +26,7 @@ import functools
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from comments.policy.intent_index import CompiledRule, Disguised, IntentIndex, Sentence
 from comments.policy.intent_language import LINK_WORD, NAME_MARK, PUNCTUATION
@@ -40,8 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["IntentFinding", "IntentReader"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Expressions:
+class _Expressions(NamedTuple):
     """The regular expressions the reader runs on a comment's text (compiled on first use)."""
 
     token: re.Pattern[str]  # one token of a sentence
@@ -81,10 +79,14 @@ def _capitalised() -> re.Pattern[str]:
     return re.compile(r"(?<![A-Za-z0-9])[A-Z][a-z]+(?![A-Za-z0-9])")
 
 
-_ENDS_TABLE = bytes(
-    ord(".") if char in b".!?" else ord(" ") if char in b" \t\n\r\f\v\"')]" else ord("x")
-    for char in range(256)
-)
+@functools.cache
+def _ends_table() -> bytes:
+    """A skeleton as kinds of character for finding where sentences end: "." for . ! and ?, " "
+    for whitespace, a quote or a closing bracket, "x" for anything else."""
+    return bytes(
+        ord(".") if char in b".!?" else ord(" ") if char in b" \t\n\r\f\v\"')]" else ord("x")
+        for char in range(256)
+    )
 
 
 def _quotations(skeleton: str) -> list[tuple[int, int]]:
@@ -124,8 +126,7 @@ def _undisguised(view: str, disguised: Sequence[Disguised], leet: Mapping[int, s
     return _expressions().leet_in_word.sub(lambda found: found.group().translate(leet), "".join(parts))
 
 
-@dataclass(frozen=True, slots=True)
-class IntentFinding:
+class IntentFinding(NamedTuple):
     """An intent rule that fired, and where (skeleton spans, in order, not overlapping)."""
 
     rule: str
@@ -242,7 +243,7 @@ class _Reading:
         self.text = text
         self.disguised = disguised  # whether a word may have digits or symbols for letters
         skeleton = text.skeleton
-        self._kinds = text.ascii.translate(_ENDS_TABLE)  # "." for . ! ?, " " for a space or quote
+        self._kinds = text.ascii.translate(_ends_table())  # "." for . ! ?, " " for a space or quote
         self._length = len(skeleton)
         self.quotes = _quotations(skeleton) if '"' in skeleton or "'" in skeleton else []
         self._quote_starts = [start for start, _ in self.quotes]
