@@ -105,13 +105,18 @@ def _explain(number: int, body: str, name: str, verdict: Verdict) -> list[str]:
     return lines
 
 
-def _write(out: IO[str], line: str) -> None:
+def _write(out: IO[str], line: str, flush: bool = True) -> None:
     # A lone surrogate (possible through a JSON \\udXXX escape) is written as that same escape.
-    out.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
-    out.flush()
+    out.write((line if line.isascii() else line.encode("utf-8", "backslashreplace").decode("utf-8")) + "\n")
+    if flush:  # each answer as soon as it is known, for a program reading it line by line
+        out.flush()
 
 
-def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str]) -> None:
+def run(
+    command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str], *, flush_each: bool = True
+) -> None:
+    """Answer each line; `flush_each`: write each answer out at once (for standard input, where a
+    program may wait for it), rather than when the output's buffer fills (for a file)."""
     if command == "evaluate":
         from comments_cli.evaluation import judge_all, render
 
@@ -127,14 +132,17 @@ def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[st
             body, name = _comment(line)
         except BadLine as error:
             message = f"line {number}: {error}"
-            _write(out, json.dumps({"error": "bad_request", "message": message}, ensure_ascii=False))
+            _write(
+                out, json.dumps({"error": "bad_request", "message": message}, ensure_ascii=False), flush_each
+            )
             continue
         verdict = evaluate(policy, body=body, name=name)
         if command == "check":
-            _write(out, json.dumps(_check(verdict), ensure_ascii=False))
+            _write(out, json.dumps(_check(verdict), ensure_ascii=False), flush_each)
         else:
             for text in _explain(number, body, name, verdict):
-                _write(out, text)
+                _write(out, text, flush_each)
+    out.flush()
 
 
 def _policy(path: str | None) -> Policy:
@@ -159,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         with open(args.file, "rb") as comments:
-            run(args.command, policy, _lines(comments), sys.stdout)
+            run(args.command, policy, _lines(comments), sys.stdout, flush_each=False)
     except OSError as error:
         print(f"comments-policy: cannot read {args.file}: {error}", file=sys.stderr)
         return 2
