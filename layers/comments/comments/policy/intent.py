@@ -58,7 +58,7 @@ def _expressions() -> _Expressions:
         number=re.compile(r"\$?[0-9][0-9.,]*[a-z]*"),
         handle=re.compile(r"(?<![a-z0-9])@[a-z0-9_]+"),
         number_start=re.compile(r"(?<![a-z0-9.,])\$?[0-9]"),
-        leet_in_word=re.compile(r"[^a-z0-9 ](?=[a-z0-9])|(?<=[a-z])[0-9]+|[0-9]+(?=[a-z])"),
+        leet_in_word=re.compile(r"[^a-z0-9 ](?=[a-z0-9])|(?<=[a-z])[0-9]+|[0-9]+(?=[a-z])|(?<= )1(?= [a-z])"),
     )
 
 
@@ -122,7 +122,7 @@ def _undisguised(view: str, disguised: Sequence[Disguised], leet: Mapping[int, s
         at = end
     parts.append(view[at:])
     # A symbol is a letter inside a word ("k!ll", "$hoot"), not at its end ("out!"); a digit next
-    # to a letter ("h3ll0"), not in a number.
+    # to a letter ("h3ll0"), not in a number; a lone "1" before a word is "I" ("1 w1ll").
     return _expressions().leet_in_word.sub(lambda found: found.group().translate(leet), "".join(parts))
 
 

@@ -594,11 +594,16 @@ class IntentIndex:
         """The words of the anchor keys: what a disguised word may stand for."""
         return frozenset(word for key in self.anchor_keys for word in key.split() if len(word) > 1)
 
+    @functools.cached_property
+    def spelled_words(self) -> frozenset[str]:
+        """The words of every key, context keys too: what letters written one by one may spell."""
+        return frozenset(word for key in self.index[0] for word in key.split() if len(word) > 1)
+
     def disguised_words(self, text: MatchText, view: str) -> list[Disguised]:
         """The words of the anchor keys written in disguise: letters one by one ("k.i.l.l",
         "k y s"), or digits, symbols and masks among letters ("k1ll", "sh00t", "k*ll")."""
         found: list[Disguised] = []
-        words = self.disguise_words
+        words = self.spelled_words
         longest = max((len(word) for word in words), default=0)
         leet = self.leet_table
         blanked = view
