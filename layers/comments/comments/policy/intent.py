@@ -62,6 +62,14 @@ def _expressions() -> _Expressions:
     )
 
 
+def _lone_one_as_i(words: list[str]) -> list[str]:
+    """In a disguised comment, a lone "1" before a word is "I" ("1 will k1ll you")."""
+    return [
+        "i" if word == "1" and index + 1 < len(words) and words[index + 1][:1].isalpha() else word
+        for index, word in enumerate(words)
+    ]
+
+
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans in order, those that overlap joined into one."""
     merged: list[tuple[int, int]] = []
@@ -323,6 +331,7 @@ class _Reading:
                 else word
                 for word in words
             ]
+            words = _lone_one_as_i(words)
         capitalised = _capitalised().findall(self.text.original, start, end)
         if capitalised:
             names = {word.lower() for word in capitalised} - reader.known_words
@@ -365,7 +374,7 @@ class _Reading:
                 words.append(shorthand.get(piece, piece))
                 spans.append((special_start, special_end))
             at = special_end
-        return Sentence(words, spans)
+        return Sentence(_lone_one_as_i(words) if self.disguised else words, spans)
 
     # --- matching --------------------------------------------------------------------------------
 
