@@ -8,6 +8,7 @@ compares with (runs interleaved). Sections, and the module that measures each:
     cold start          bench.coldstart   fresh interpreters on a Lambda-shaped file system
     warm compute        bench.warm        the submit handler, DynamoDB stubbed (botocore Stubber)
     policy engine       bench.policy_bench
+    intent rules        bench.intent_bench  `comments-policy check`, from outside, vs a tokenising script
     local throughput    bench.throughput  `make dev`'s server vs raw put_item on its moto server
     local load          bench.load        concurrent clients with retries through `make dev`'s server
     write units         bench.units       recorded calls replayed on a table made from the template
@@ -116,6 +117,27 @@ def policy_rows(quick: bool) -> list[Row]:
                 f"{r['median_us']:,.1f} µs",
                 ratio,
                 "per comment" if r["length"] in ours else "",
+            )
+        )
+    return rows
+
+
+def intent_rows(quick: bool) -> list[Row]:
+    from bench import intent_bench
+
+    count = 2500 if quick else 6000
+    results = intent_bench.measure(count=count, runs=3 if quick else 5)
+    base = results[0]
+    rows: list[Row] = []
+    for run in results:
+        steady = run.per_comment_us / base.per_comment_us
+        target = "baseline" if run is base else f"<= 3x: {_check(steady <= 3.0)}"
+        rows.append(
+            (
+                f"Intent: {run.what}, 2,000-char news comments (CPU per comment / run of {count:,})",
+                f"{run.per_comment_us:,.1f} µs / {run.cpu_s:,.2f} s",
+                f"{steady:.2f}x / {run.cpu_s / base.cpu_s:.2f}x",
+                target,
             )
         )
     return rows
@@ -318,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     run("cold start", cold)
     run("warm compute", warm)
     run("policy engine", lambda: policy_rows(args.quick))
+    run("intent rules", lambda: intent_rows(args.quick))
     run(
         "local-stack throughput",
         lambda: throughput_rows(4.0 if args.quick else 8.0, 2 if args.quick else 3)[0],

@@ -2,11 +2,15 @@
 
     comments-policy check [FILE] [--policy OVERRIDE.json]
     comments-policy explain [FILE] [--policy OVERRIDE.json]
+    comments-policy evaluate [FILE] [--policy OVERRIDE.json]
 
-Both read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or standard
-input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons": [...]},
-or {"error": "bad_request", "message": ...} for a line it cannot read, and goes on. `explain`
-writes, for each comment, every rule, whether it fired, what it matched and where.
+All three read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or
+standard input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons":
+[...]}, or {"error": "bad_request", "message": ...} for a line it cannot read, and goes on.
+`explain` writes, for each comment, every rule, whether it fired, what it matched and where.
+`evaluate` reads labelled lines, {"body": str, "name"?: str, "verdict": "publish" | "hold" |
+"reject", "rule"?: str}, and prints precision and recall per rule, the overall accuracy and
+every misjudged line (see comments_cli.evaluation).
 Only the rules that need no stored state run; no AWS, no network.
 """
 
@@ -27,17 +31,26 @@ class BadLine(ValueError):
     """An input line that is not a comment; its message says why, in plain words."""
 
 
+_COMMENTS = '{"body": str, "name": str}'
+_LABELLED = '{"body": str, "name"?: str, "verdict": "publish" | "hold" | "reject", "rule"?: str}'
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="comments-policy", description="Try the comment policy on comments (JSON lines), offline."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, summary in (
-        ("check", "one JSON line per comment: the verdict and the reasons a commenter would see"),
-        ("explain", "for each comment, every rule: whether it fired, what it matched and where"),
+    for name, summary, lines in (
+        ("check", "one JSON line per comment: the verdict and the reasons a commenter would see", _COMMENTS),
+        ("explain", "for each comment, every rule: whether it fired, what it matched and where", _COMMENTS),
+        (
+            "evaluate",
+            "precision and recall per rule on comments labelled with what they should get",
+            _LABELLED,
+        ),
     ):
         command = commands.add_parser(name, help=summary, description=summary)
-        command.add_argument("file", nargs="?", help='JSON lines {"body": str, "name": str} (default: stdin)')
+        command.add_argument("file", nargs="?", help=f"JSON lines {lines} (default: stdin)")
         command.add_argument(
             "--policy", metavar="JSON", help="a policy override to use instead of the default"
         )
@@ -92,13 +105,24 @@ def _explain(number: int, body: str, name: str, verdict: Verdict) -> list[str]:
     return lines
 
 
-def _write(out: IO[str], line: str) -> None:
+def _write(out: IO[str], line: str, flush: bool = True) -> None:
     # A lone surrogate (possible through a JSON \\udXXX escape) is written as that same escape.
-    out.write(line.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
-    out.flush()
+    out.write((line if line.isascii() else line.encode("utf-8", "backslashreplace").decode("utf-8")) + "\n")
+    if flush:  # each answer as soon as it is known, for a program reading it line by line
+        out.flush()
 
 
-def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str]) -> None:
+def run(
+    command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[str], *, flush_each: bool = True
+) -> None:
+    """Answer each line; `flush_each`: write each answer out at once (for standard input, where a
+    program may wait for it), rather than when the output's buffer fills (for a file)."""
+    if command == "evaluate":
+        from comments_cli.evaluation import judge_all, render
+
+        for text in render(judge_all(policy, enumerate(lines, start=1))):
+            _write(out, text)
+        return
     for number, line in enumerate(lines, start=1):
         if isinstance(line, str) and not line.strip():
             continue
@@ -108,14 +132,17 @@ def run(command: str, policy: Policy, lines: Iterable[str | BadLine], out: IO[st
             body, name = _comment(line)
         except BadLine as error:
             message = f"line {number}: {error}"
-            _write(out, json.dumps({"error": "bad_request", "message": message}, ensure_ascii=False))
+            _write(
+                out, json.dumps({"error": "bad_request", "message": message}, ensure_ascii=False), flush_each
+            )
             continue
         verdict = evaluate(policy, body=body, name=name)
         if command == "check":
-            _write(out, json.dumps(_check(verdict), ensure_ascii=False))
+            _write(out, json.dumps(_check(verdict), ensure_ascii=False), flush_each)
         else:
             for text in _explain(number, body, name, verdict):
-                _write(out, text)
+                _write(out, text, flush_each)
+    out.flush()
 
 
 def _policy(path: str | None) -> Policy:
@@ -140,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         with open(args.file, "rb") as comments:
-            run(args.command, policy, _lines(comments), sys.stdout)
+            run(args.command, policy, _lines(comments), sys.stdout, flush_each=False)
     except OSError as error:
         print(f"comments-policy: cannot read {args.file}: {error}", file=sys.stderr)
         return 2

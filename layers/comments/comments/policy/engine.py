@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
+from comments.policy.intent import IntentReader
 from comments.policy.links import Link, blocked_domain, find_links
 from comments.policy.model import (
     CommentField,
@@ -54,6 +55,10 @@ RULES: Final = (
     "duplicate",
     "banned_author",
     "name",
+    "threat",
+    "self_harm",
+    "hate",
+    "spam",
     "reported",
     "premoderation",
 )
@@ -136,6 +141,7 @@ class _Compiled:
             digits_end_words=False,
         )
         self.blocked_domains = frozenset(rules.blocked_link.domains)
+        self.intent = IntentReader(policy)  # compiled on the first comment with one of its words
         # Display names repeat (the same people comment again and again): the name rule's answer
         # per name, as (message, spans); None when nothing fired. Bounded, emptied when full.
         self.names: dict[str, tuple[str, list[tuple[int, int]]] | None] = {}
@@ -345,6 +351,27 @@ def _name_finding(policy: Policy, compiled: _Compiled, name: str) -> tuple[str, 
     return " ".join(messages), sorted(set(spans))
 
 
+_SNIPPET = 60  # the longest stretch of a comment that an intent rule's message quotes
+
+
+def _snippet(text: MatchText, span: tuple[int, int]) -> str:
+    start, end = text.to_original(*span)
+    words = " ".join(text.original[start:end].split())
+    return words if len(words) <= _SNIPPET else words[: _SNIPPET - 1].rstrip() + "\u2026"
+
+
+def _intent_hits(
+    policy: Policy, compiled: _Compiled, text: MatchText, view: str, links: list[Link]
+) -> list[PolicyHit]:
+    hits = []
+    for finding in compiled.intent.read(text, view, links):
+        rule = getattr(policy.rules, finding.rule)
+        message = rule.message.format(words=_quoted(_snippet(text, span) for span in finding.spans))
+        spans = [text.to_original(start, end) for start, end in finding.spans]
+        hits.append(_hit(finding.rule, rule.verdict, message, spans))
+    return hits
+
+
 def evaluate(policy: Policy, *, body: str, name: str) -> Verdict:
     """The stateless rules on one comment: every rule that fires, and the outcome they add up to."""
     compiled = _compiled(policy)
@@ -359,6 +386,7 @@ def evaluate(policy: Policy, *, body: str, name: str) -> Verdict:
         *_shouting_hits(policy, text),
         *_repetition_hits(policy, text, view),
         *_name_hits(policy, compiled, name),
+        *_intent_hits(policy, compiled, text, view, links),
     ]
     return Verdict(outcome=outcome_of(hits), hits=hits, policy_version=policy.version)
 

@@ -230,6 +230,67 @@ class StatefulRule(MessageRule):
         return frozenset({"hours", "threshold"})
 
 
+#: A phrase of a word class of the intent rules: lower-case words (an apostrophe stands for both
+#: ways people write a contraction: "don't" is "don't", "don t" and "dont"), or a structure in the
+#: pattern language without ^, $ and ! ("{det} {person}", "beat|kick {target} up"); checked with
+#: the classes as a whole (intent.word_class_error).
+_Phrase = Annotated[str, Field(min_length=1, max_length=200)]
+_ClassName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+_ShortWord = Annotated[str, Field(pattern=r"^[a-z0-9]{1,20}$")]
+#: A structure an intent rule looks for, in the small language of intent.py: words, a|b (either),
+#: {class}, {class}? and word? (optional), !{class} and !word (not next), ~N (up to N other words),
+#: ^ (a clause starts here), $ (a clause ends here).
+_Pattern = Annotated[str, Field(min_length=1, max_length=500)]
+_Patterns = Annotated[tuple[_Pattern, ...], Field(max_length=500)]
+
+
+class IntentRule(MessageRule):
+    """A rule that reads intent: structures of word classes within a clause (see intent.py).
+
+    `anchors`: the word classes whose words make a sentence worth reading (seen through disguises);
+    every pattern needs one of them. `context`: classes of everyday words ("should", "I will")
+    that patterns need too, looked for only in the sentences an anchor leads to (as are signals).
+    `patterns`: what fires. A match does not count when one of `unless_sentence_has` matches
+    elsewhere in its sentence (reported speech, hypotheticals), one of `unless_before` earlier in
+    its clause (negation), or one of `unless_after` right after it (idioms: "shoot you an email").
+    `signals`: weaker patterns; the rule also fires when `min_signals` different ones match.
+    """
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"message": frozenset({"words"})}
+    anchors: Annotated[tuple[_ClassName, ...], Field(min_length=1, max_length=100)]
+    context: Annotated[tuple[_ClassName, ...], Field(max_length=100)] = ()
+    patterns: _Patterns
+    unless_sentence_has: _Patterns = ()
+    unless_before: _Patterns = ()
+    unless_after: _Patterns = ()
+    #: whether `unless_sentence_has` counts inside the match too ("the casino promised free spins");
+    #: off by default, so that "whoever ordered it should be shot" is not excused by its own words
+    unless_anywhere: bool = False
+    signals: _Patterns = ()
+    min_signals: int = Field(default=2, ge=1)
+
+    @model_validator(mode="after")
+    def _patterns_are_well_formed(self) -> IntentRule:
+        from comments.policy.intent_language import pattern_error  # the pattern language
+
+        for name in ("patterns", "unless_sentence_has", "unless_before", "unless_after", "signals"):
+            for pattern in getattr(self, name):
+                error = pattern_error(pattern)
+                if error:
+                    raise ValueError(f"{name}: {pattern!r}: {error}")
+        return self
+
+    def classes_used(self) -> set[str]:
+        """Every word class the rule names (in its anchors and its patterns), built-ins aside."""
+        from comments.policy.intent_language import BUILT_IN_CLASSES, classes_in
+
+        used = {*self.anchors, *self.context}
+        for name in ("patterns", "unless_sentence_has", "unless_before", "unless_after", "signals"):
+            for pattern in getattr(self, name):
+                used.update(classes_in(pattern))
+        return used - BUILT_IN_CLASSES
+
+
 class PolicyRules(_Frozen):
     length: LengthRule
     profanity: TermRule
@@ -244,6 +305,18 @@ class PolicyRules(_Frozen):
     banned_author: StatefulRule
     reported: StatefulRule
     premoderation: StatefulRule
+    threat: IntentRule
+    self_harm: IntentRule
+    hate: IntentRule
+    spam: IntentRule
+
+    def intent_rules(self) -> tuple[tuple[str, IntentRule], ...]:
+        return (
+            ("threat", self.threat),
+            ("self_harm", self.self_harm),
+            ("hate", self.hate),
+            ("spam", self.spam),
+        )
 
 
 class Matching(_Frozen):
@@ -274,7 +347,33 @@ class Policy(_Frozen):
     edit_window_minutes: int = Field(default=15, ge=0)
     duplicate_window_hours: int = Field(default=24, ge=0)
     matching: Matching
+    #: The word classes the intent rules' patterns are made of: class name -> words and phrases.
+    intent_words: dict[_ClassName, Annotated[tuple[_Phrase, ...], Field(max_length=5000)]] = {}
+    #: Texting shorthand the intent rules read as the word it stands for ("u" -> "you").
+    intent_shorthand: dict[_ShortWord, _ShortWord] = {}
     rules: PolicyRules
+
+    @model_validator(mode="after")
+    def _intent_rules_name_known_classes(self) -> Policy:
+        from comments.policy.intent_language import word_class_error
+
+        error = word_class_error(self.intent_words)
+        if error:
+            raise ValueError(f"intent_words: {error}")
+        for name, rule in self.rules.intent_rules():
+            unknown = sorted(rule.classes_used() - self.intent_words.keys())
+            if unknown:
+                raise ValueError(f"{name}: unknown word class {', '.join(unknown)} (not in intent_words)")
+        from comments.policy.intent_language import unanchored_pattern
+
+        for name, rule in self.rules.intent_rules():
+            pattern = unanchored_pattern(self.intent_words, rule)
+            if pattern is not None:
+                raise ValueError(
+                    f"{name}: the pattern {pattern!r} needs none of the rule's anchor classes, so no "
+                    "comment would ever be read for it"
+                )
+        return self
 
     # The engine's compiled form of this policy (word-list matchers), built on first use.
     _compiled: object | None = PrivateAttr(default=None)
