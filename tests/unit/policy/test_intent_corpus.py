@@ -5,8 +5,10 @@ every sentence of the demo article) is published.
 intent_corpus.jsonl holds one labelled comment per line, in the format `comments-policy evaluate`
 reads: {"body", "verdict", "rule"?, "note"?}. A line is right when the policy gives the verdict
 and, if a rule is named, that rule is among those that fired. Where an existing word rule decides
-the verdict ("kill yourself" is on the profanity list, "vermin" on the suspect_term list), the
-label says so in its note: the intent rules change no other rule.
+the verdict (shouting, a suspect term such as "scum", a phone number), the label says so in its
+note: the intent rules change no other rule. Words whose meaning depends on who says them to whom
+("kill yourself", "vermin") are left to the intent rules, which hold them when they are aimed at
+someone and publish them when they are quoted or condemned.
 """
 
 import json

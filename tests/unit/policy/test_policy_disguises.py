@@ -48,8 +48,8 @@ DISGUISED = [
     ("end of a sentence", "That is shit!"),
     ("in brackets", "(shit)"),
     ("between Chinese characters", "我说fuck你"),
-    ("a phrase", "Go kill yourself."),
-    ("a phrase, spaced oddly", "kill    yourself"),
+    ("a phrase", "He called him a porch monkey."),
+    ("a phrase, spaced oddly", "porch    monkey"),
 ]
 
 
