@@ -93,7 +93,10 @@ class Resolver:
             if key == "Fn::Sub":
                 return self._sub(arg)
             if key == "Fn::Join":
-                return str(arg[0]).join(str(self(v)) for v in arg[1])
+                items = self(arg[1])
+                if isinstance(items, str):  # a CommaDelimitedList parameter, given as its text
+                    items = items.split(",")
+                return str(arg[0]).join(str(v) for v in items)
         if isinstance(value, dict):
             out = {k: self._resolve(v) for k, v in value.items()}
             return {k: v for k, v in out.items() if v is not NO_VALUE}

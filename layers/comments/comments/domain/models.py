@@ -49,6 +49,11 @@ class StoredComment(Comment):
     editTokenHash: str = ""
     updatedAt: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
+    #: while pending: which of the comment's queue messages is the live one (moderation.claim_next);
+    #: None for the message the relay queued when it became pending
+    queueToken: str | None = None
+    #: distinct readers who reported it (the reports' own count, moved by `report`)
+    reports: int | None = None
 
     def public(self) -> Comment:
         # The fields were validated as this model's; the public model has the same types.
@@ -120,3 +125,28 @@ class ArticleSettings(BaseModel):
         if self.auto_close_days is not None and self.opened_at:
             return now >= parse_iso(self.opened_at) + timedelta(days=self.auto_close_days)
         return False
+
+
+PAGE_TITLE_MAX = 300
+PAGE_URL_MAX = 2048
+
+
+class ArticlePage(BaseModel):
+    """What the embedding page said it is (its title and canonical URL), kept per article so that
+    moderators see what a comment is about. Validated on the way in (`requests.PageIn`) and read
+    back through `from_stored`, so a stored value never exceeds these bounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: Annotated[str, Field(strict=True, min_length=1, max_length=PAGE_TITLE_MAX)]
+    url: Annotated[str, Field(strict=True, min_length=9, max_length=PAGE_URL_MAX, pattern=r"^https://\S+$")]
+
+    @classmethod
+    def from_stored(cls, value: Any) -> "ArticlePage | None":
+        """The stored page, or None when there is none or it does not validate."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls.model_validate({"title": value.get("title"), "url": value.get("url")})
+        except ValidationError:
+            return None
