@@ -221,6 +221,7 @@ def test_someone_elses_decision_is_reported(api, aws_stack, relay, monkeypatch, 
 
 
 def test_each_link_is_highlighted(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, LINKS)
     relay()
     moderate(monkeypatch, "q\n")
@@ -231,6 +232,7 @@ def test_each_link_is_highlighted(api, relay, monkeypatch, capsys):
 
 
 def test_a_shouting_body_is_highlighted_whole(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, SHOUTING)
     relay()
     moderate(monkeypatch, "q\n")
@@ -240,6 +242,7 @@ def test_a_shouting_body_is_highlighted_whole(api, relay, monkeypatch, capsys):
 
 
 def test_a_terminal_sees_colour_instead_of_brackets(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, LINKS)
     relay()
     moderate(monkeypatch, "q\n", "--color", "always")
