@@ -172,7 +172,8 @@ def show(
             print(f"Reply to  {printable(comment.parentId)} (not found)", file=out)
     print("", file=out)
     safe, marked = printable(comment.body), marks(comment.body, hits, "body")
-    for start, end in wrap_offsets(safe, width - 4):
+    # indented by 4; without colour, leave room for a [[...]] on the line
+    for start, end in wrap_offsets(safe, width - (4 if colour else 8)):
         line = render(safe[start:end], marked[start:end], colour)
         print(f"    {line}" if line else "", file=out)
     print("", file=out)

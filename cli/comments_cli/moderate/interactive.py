@@ -158,7 +158,7 @@ class Session:
         rt = self.work.rt
         decision = DecisionIn(
             decision="approve" if action == "approve" else "reject",
-            note=note,
+            note=note,  # checked when it was written (note_problem)
             claim=item.claim,
             banAuthor=action == "ban",
             banDays=self.ban_days if action == "ban" else None,
@@ -213,6 +213,13 @@ def interactive(session: Session, stdin: IO[str]) -> int:
                     break
                 if action == "note":
                     note = written if written is not None else keys.note()
+                if action == "note" or written:
+                    problem = note_problem(written or note)
+                    if problem:
+                        print(f"the note {problem}; write it again (n)", file=out)
+                        note = None
+                        continue
+                if action == "note":
                     print(f"note: {note}" if note else "no note", file=out)
                     continue
                 print(session.decide(action, written or note), file=out)
@@ -226,6 +233,21 @@ def interactive(session: Session, stdin: IO[str]) -> int:
         return EXIT_INTERRUPTED
     finally:
         session.give_back()
+
+
+def note_problem(note: str | None) -> str | None:
+    """What is wrong with a note (as the decision's validation says it), or None."""
+    from comments.domain.requests import DecisionIn
+    from pydantic import ValidationError
+
+    try:
+        DecisionIn(decision="approve", note=note)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] in ("too_long", "string_too_long"):
+            return "is over 2,000 characters"
+        return str(error["msg"]).removeprefix("Value error, ")
+    return None
 
 
 def context(work: Work, comment_id: str) -> dict[str, Any] | None:
