@@ -92,6 +92,12 @@ class ClaimedItem(_Closed):
 
 class Claimed(_Closed):
     items: list[ClaimedItem]
+    claimSeconds: int = Field(description="How long each claim lasts unless renewed.")
+
+
+class Renewed(_Closed):
+    claim: str
+    claimSeconds: int
 
 
 class QueueCounts(_Closed):
@@ -109,7 +115,52 @@ class DecisionOut(_Closed):
 
 
 class Released(_Closed):
-    released: bool
+    released: bool = Field(description="False when there was nothing to give back.")
+
+
+class Reopened(_Closed):
+    comment: Comment
+    banLifted: bool
+
+
+class ArticleContext(_Closed):
+    id: str
+    title: str | None = Field(description="The page's title, as the widget last sent it.")
+    url: str | None
+
+
+class EarlierText(_Closed):
+    at: str | None
+    previousBody: str
+    status: str | None
+
+
+class AuthorCounts(_Closed):
+    comments: int
+    published: int
+    pending: int
+    approved: int
+    rejected: int
+    reported: int
+
+
+class AuthorComment(_Closed):
+    id: str
+    articleId: str
+    createdAt: str
+    status: str
+    body: str
+    clipped: bool
+    reports: int
+    decisions: list[dict[str, Any]]
+
+
+class AuthorHistory(_Closed):
+    name: str
+    recent: list[AuthorComment] = Field(description="The author's latest 20 other comments, newest first.")
+    counts: AuthorCounts
+    counted: int
+    window: int
 
 
 class CommentDetail(BaseModel):
@@ -118,6 +169,10 @@ class CommentDetail(BaseModel):
     hits: list[dict[str, Any]]
     policyVersion: str
     history: list[dict[str, Any]]
+    article: ArticleContext
+    parent: Comment | None
+    edits: list[EarlierText]
+    author: AuthorHistory
 
 
 class DeadLetters(BaseModel):
@@ -184,6 +239,8 @@ AuthorForbidden = _error("forbidden", "edit_window_closed")
 CommentsClosed = _error("comments_closed")
 IdempotencyConflict = _error("idempotency_conflict", message=True)
 AlreadyDecided = _error("already_decided")
+RenewConflict = _error("already_decided", "claim_expired")
+NotDecided = _error("not_decided")
 PayloadTooLarge = _error("payload_too_large")
 RateLimited = _error("rate_limited")
 Unavailable = _error("service_unavailable", message=True)
@@ -219,6 +276,7 @@ def _operations() -> dict[str, Operation]:
         DeleteIn,
         EditIn,
         ReleaseIn,
+        ReopenIn,
         ReportIn,
     )
 
@@ -295,8 +353,20 @@ def _operations() -> dict[str, Operation]:
             body=ReleaseIn,
             tags=("moderation",),
         ),
+        "POST /moderation/comments/{commentId}/renew": Operation(
+            "Keep a claim while the comment is on screen",
+            {200: Renewed, **_MODERATION_ERRORS, 409: RenewConflict, 422: ValidationErrorBody},
+            body=ReleaseIn,
+            tags=("moderation",),
+        ),
+        "POST /moderation/comments/{commentId}/reopen": Operation(
+            "Undo a decision: the comment is pending and queued again",
+            {200: Reopened, **_MODERATION_ERRORS, 409: NotDecided, 422: ValidationErrorBody},
+            body=ReopenIn,
+            tags=("moderation",),
+        ),
         "GET /moderation/comments/{commentId}": Operation(
-            "A comment with its moderation record",
+            "A comment with its moderation record and the context to decide it",
             {200: CommentDetail, **_MODERATION_ERRORS},
             tags=("moderation",),
         ),
@@ -480,6 +550,14 @@ _CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
         "body": {"minLength": 1},
     },
     "EditIn": {"body": {"minLength": 1}},
+    "PageIn": {
+        "title": {"minLength": 1, "maxLength": 300},
+        "url": {
+            "maxLength": 2048,
+            "pattern": "^https://[^#\\s]+$",
+            "description": "The page's canonical https URL, on one of the site's allowed origins.",
+        },
+    },
 }
 
 
