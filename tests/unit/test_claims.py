@@ -192,3 +192,20 @@ def test_a_decided_comment_leaves_the_queue_when_its_copy_comes_round(desk):
     moderation.decide(desk.store, desk.comment.id, DecisionIn(decision="approve"), MIA, desk.now)
     assert desk.claim() == []
     assert desk.queue.messages == {}
+
+
+def test_stale_copies_in_the_way_do_not_hide_the_live_ones(desk):
+    # Given three stale copies of a renewed claim coming round before the live ones
+    [item] = desk.claim()
+    for _ in range(3):
+        item = item.model_copy(update={"claim": desk.renew(item)})
+    desk.clock.advance(CLAIM + 1)
+    other = desk.store.add(
+        desk.comment.model_copy(update={"id": "01JD6Z3YQ2W7V9K8M4N5P6R7SZ", "queueToken": None})
+    )
+    desk.queue.send(held_message(other).model_dump_json(), {"commentId": other.id})
+    # When a console asks for two comments, receiving at most three times
+    assert moderation.claim_next(desk.store, desk.queue, KEYS, 2, CLAIM, desk.now, receives=1) == []
+    items = moderation.claim_next(desk.store, desk.queue, KEYS, 2, CLAIM, desk.now, receives=3)
+    # Then it gets the live ones behind them
+    assert sorted(i.comment.id for i in items) == sorted([desk.comment.id, other.id])

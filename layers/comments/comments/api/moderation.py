@@ -46,7 +46,7 @@ def claim(event: dict[str, Any]) -> Any:
     rt = runtime.current()
     seconds = rt.settings.claim_seconds
     items = moderation.claim_next(
-        rt.table, rt.queue, rt.keys, parse_max(query(event, "max")), seconds, rt.now()
+        rt.table, rt.queue, rt.keys, parse_max(query(event, "max")), seconds, rt.now(), receives=3
     )
     return _ok({"items": [i.model_dump() for i in items], "claimSeconds": seconds})
 

@@ -120,28 +120,40 @@ def _send_copy(queue: Queue, comment: StoredComment, delay_seconds: int) -> str:
 
 
 def claim_next(
-    store: CommentStore, queue: Queue, keys: HmacKeys, max_items: int, claim_seconds: int, now: datetime
+    store: CommentStore,
+    queue: Queue,
+    keys: HmacKeys,
+    max_items: int,
+    claim_seconds: int,
+    now: datetime,
+    receives: int = 1,
 ) -> list[ClaimedItem]:
     """Claim up to `max_items` held comments for `claim_seconds` (see the module's docstring).
     Messages whose comment is no longer pending, or that are not its live message, are deleted
-    on the way, so moderators only ever see work that is still to do, each comment once."""
+    on the way, so moderators only ever see work that is still to do, each comment once. Up to
+    `receives` receives, while they bring messages and the claims are fewer than `max_items`
+    (stale copies of released and renewed claims come round too)."""
     items: list[ClaimedItem] = []
     expires = int(now.timestamp()) + claim_seconds
-    for message in queue.receive(max_items, claim_seconds):
-        try:
-            held = HeldMessage.model_validate_json(message["Body"])
-        except ValueError:
-            continue  # not ours to decide: left for the dead-letter queue after maxReceiveCount
-        try:
-            item = _claim_one(store, queue, keys, message, held, claim_seconds, expires, items)
-        except Exception:
-            if not items:
-                raise
-            # Storage or SQS failed on the way: the claims already made stand (the message in
-            # hand comes back when its visibility ends, as it was).
+    for _ in range(receives):
+        messages = queue.receive(max_items - len(items), claim_seconds)
+        for message in messages:
+            try:
+                held = HeldMessage.model_validate_json(message["Body"])
+            except ValueError:
+                continue  # not ours to decide: left for the dead-letter queue after maxReceiveCount
+            try:
+                item = _claim_one(store, queue, keys, message, held, claim_seconds, expires, items)
+            except Exception:
+                if not items:
+                    raise
+                # Storage or SQS failed on the way: the claims already made stand (the message
+                # in hand comes back when its visibility ends, as it was).
+                return items
+            if item is not None:
+                items.append(item)
+        if not messages or len(items) >= max_items:
             break
-        if item is not None:
-            items.append(item)
     return items
 
 
