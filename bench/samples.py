@@ -43,13 +43,21 @@ def comment_text(length: int, seed: int = 1) -> str:
     return text[:-1] + "." if text.endswith(" ") else text
 
 
-def draft(length: int = 200, seed: int = 1, body: str | None = None) -> dict[str, Any]:
-    return {
+# The page a widget on the site sends with each comment (the site's origin must be allowed).
+SITE = "https://www.example-news.com"
+PAGE = {"title": "Council budget 2026: what the cuts mean for you", "url": f"{SITE}/local/{ARTICLE}"}
+
+
+def draft(length: int = 200, seed: int = 1, body: str | None = None, page: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "name": "Ada Lovelace",
         "email": f"reader{seed}@example.org",
         "body": body if body is not None else comment_text(length, seed),
         "parentId": None,
     }
+    if page:
+        out["page"] = PAGE
+    return out
 
 
 def http_event(
@@ -88,11 +96,19 @@ def http_event(
 
 
 def submit_event(
-    length: int = 200, seed: int = 1, idempotency_key: str | None = "k-1", body: str | None = None
+    length: int = 200,
+    seed: int = 1,
+    idempotency_key: str | None = "k-1",
+    body: str | None = None,
+    page: bool = False,
 ) -> dict[str, Any]:
     headers = {"idempotency-key": idempotency_key} if idempotency_key else {}
     return http_event(
-        "POST", "/articles/{articleId}/comments", {"articleId": ARTICLE}, draft(length, seed, body), headers
+        "POST",
+        "/articles/{articleId}/comments",
+        {"articleId": ARTICLE},
+        draft(length, seed, body, page),
+        headers,
     )
 
 

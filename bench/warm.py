@@ -35,11 +35,13 @@ from typing import Any
 from bench import samples
 
 # The typical submission is not its article's first: the state read finds the article's
-# settings item with `opened_at` (the first comment of an article also writes that, once).
+# settings item with `opened_at` and the page the widget sends (the first comment of an article
+# writes those, once; a changed page is written again, once).
 _OPENED_ARTICLE = {
     "pk": {"S": f"ART#{samples.ARTICLE}"},
     "kind": {"S": "article"},
     "opened_at": {"S": "2026-11-25T09:00:00.000Z"},
+    "page": {"M": {k: {"S": v} for k, v in samples.PAGE.items()}},
 }
 CANNED: dict[str, dict[str, Any]] = {
     "GetItem": {},
@@ -103,6 +105,7 @@ def _environment() -> None:
             # Anything not stubbed fails at once on a closed port instead of reaching AWS.
             "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
             "AWS_LAMBDA_FUNCTION_NAME": "SubmitFunction",
+            "ALLOWED_ORIGINS": samples.SITE,
         }
     )
     os.environ.pop("POWERTOOLS_DEV", None)
@@ -150,8 +153,8 @@ class Recorder:
 
 
 def _event(length: int, n: int, body: str | None = None) -> dict[str, Any]:
-    event = samples.submit_event(length, seed=n, idempotency_key=str(uuid.uuid4()), body=body)
-    return event
+    # as the widget sends it: with the page the comment is on
+    return samples.submit_event(length, seed=n, idempotency_key=str(uuid.uuid4()), body=body, page=True)
 
 
 SCENARIOS: dict[str, tuple[int, str | None, int]] = {
@@ -189,14 +192,9 @@ def _record_approval(
         p["Item"] for op, p in held_calls if op == "PutItem" and p["Item"]["pk"]["S"].startswith("C#")
     )
 
-    class NoQueue:
-        def delete(self, receipt_handle: str) -> bool:
-            return True
-
     with Recorder(client, {"GetItem": {"Item": item}}) as recorder:
         moderation.decide(
             runtime.current().table,
-            NoQueue(),  # type: ignore[arg-type]
             item["id"]["S"],
             DecisionIn(decision="approve"),
             moderation.Moderator(id="m-1", name="moderator"),

@@ -333,10 +333,26 @@
       return h("p", {}, [h("button", { type: "button", class: "cw-button", onclick: submit }, ["Retry"])]);
     }
 
+    // The page the comments are on, so that moderators see what a comment is about: its title and
+    // canonical URL, sent only when that URL is https on this page's own origin (the service takes
+    // only the site's origins, and a reader's comment must never fail for it).
+    function thisPage() {
+      var link = document.querySelector('link[rel="canonical"]');
+      var title = Array.from((document.title || "").replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, " ").trim()).slice(0, 300).join("").trim();
+      if (!link || !title) return null;
+      var url;
+      try { url = new URL(link.getAttribute("href"), location.href); } catch (e) { return null; }
+      url.hash = "";
+      if (url.protocol !== "https:" || url.origin !== location.origin || url.username || url.password || url.href.length > 2048) return null;
+      return { title: title, url: url.href };
+    }
+
     function submit() {
       if (busy || closed) return;
       clearErrors();
       var draft = { name: nameInput.value.trim(), email: emailInput.value.trim(), body: bodyInput.value, parentId: parentId };
+      var page = thisPage();
+      if (page) draft.page = page;
       if (!draft.name) fieldError(nameInput, "Please enter your name.");
       if (!draft.email) fieldError(emailInput, "Please enter your email address.");
       else if (!emailInput.validity.valid) fieldError(emailInput, "Please enter a valid email address.");

@@ -15,176 +15,46 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
-
 from comments_dev import template
+from comments_dev.openapi_shapes import (
+    AlreadyDecided,
+    AuthorForbidden,
+    BadRequestBody,
+    CheckResult,
+    Claimed,
+    CommentCounts,
+    CommentDetail,
+    CommentPage,
+    CommentsClosed,
+    DeadLetters,
+    DecisionOut,
+    Depth,
+    Edited,
+    Erased,
+    Exported,
+    Forbidden,
+    IdempotencyConflict,
+    Moved,
+    NotDecided,
+    NotFound,
+    PayloadTooLarge,
+    Pending,
+    Published,
+    RateLimited,
+    Received,
+    Released,
+    RenewConflict,
+    Renewed,
+    Reopened,
+    SettingsOut,
+    Unauthorized,
+    Unavailable,
+    Unprocessable,
+    UnsupportedMediaType,
+    ValidationErrorBody,
+)
 
 SECURITY_SCHEME = "moderatorJwt"
-
-
-# -- the contract's response shapes (closed: a response with any other field does not conform) --
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Reason(_Closed):
-    rule: str
-    message: str
-
-
-class Comment(_Closed):
-    """Public: never the email, the IP, or any hash of them."""
-
-    id: str
-    articleId: str
-    parentId: str | None
-    name: str
-    body: str
-    createdAt: str
-    status: Literal["published", "pending", "rejected", "deleted", "erased"]
-
-
-class Published(_Closed):
-    status: Literal["published"]
-    comment: Comment
-    editToken: str
-
-
-class Pending(_Closed):
-    status: Literal["pending"]
-    comment: Comment
-    reasons: list[Reason]
-    editToken: str
-
-
-class CheckResult(_Closed):
-    verdict: Literal["publish", "hold", "reject"]
-    reasons: list[Reason]
-
-
-class CommentPage(_Closed):
-    articleId: str
-    comments: list[Comment]
-    nextCursor: str | None
-
-
-class CommentCounts(_Closed):
-    counts: dict[str, int]
-
-
-class Received(_Closed):
-    status: Literal["received"]
-
-
-class Edited(_Closed):
-    status: Literal["published", "pending"]
-    comment: Comment
-
-
-class ClaimedItem(_Closed):
-    claim: str
-    comment: Comment
-    reasons: list[Reason]
-
-
-class Claimed(_Closed):
-    items: list[ClaimedItem]
-
-
-class QueueCounts(_Closed):
-    waiting: int
-    claimed: int
-
-
-class Depth(_Closed):
-    queue: QueueCounts
-    deadLetters: QueueCounts
-
-
-class DecisionOut(_Closed):
-    comment: Comment
-
-
-class Released(_Closed):
-    released: bool
-
-
-class CommentDetail(BaseModel):
-    comment: Comment
-    reasons: list[Reason]
-    hits: list[dict[str, Any]]
-    policyVersion: str
-    history: list[dict[str, Any]]
-
-
-class DeadLetters(BaseModel):
-    items: list[dict[str, Any]]
-
-
-class Moved(_Closed):
-    moved: int
-
-
-class SettingsOut(BaseModel):
-    articleId: str
-    settings: dict[str, Any]
-
-
-class Exported(_Closed):
-    comments: list[Comment]
-
-
-class Erased(_Closed):
-    erased: int
-
-
-# -- errors: always JSON with an `error` code, never a stack trace ------------------------------
-class BadRequestBody(_Closed):
-    error: Literal["bad_request"]
-    message: str
-
-
-class Detail(_Closed):
-    field: str
-    message: str
-    type: str
-
-
-class ValidationErrorBody(_Closed):
-    error: Literal["validation_error"]
-    details: list[Detail]
-
-
-class PolicyViolationBody(_Closed):
-    error: Literal["policy_violation"]
-    violations: list[Reason] = Field(min_length=1)
-
-
-class Unprocessable(RootModel[ValidationErrorBody | PolicyViolationBody]):
-    pass
-
-
-def _error(*codes: str, message: bool = False) -> type[BaseModel]:
-    fields: dict[str, Any] = {"error": (Literal[codes], ...)}  # type: ignore[valid-type]
-    if message:
-        fields["message"] = (str, ...)
-    from pydantic import create_model
-
-    name = "".join(c.title().replace("_", "") for c in codes) + "Error"
-    return create_model(name, __base__=_Closed, **fields)
-
-
-UnsupportedMediaType = _error("unsupported_media_type")
-NotFound = _error("not_found")
-Unauthorized = _error("unauthorized")
-Forbidden = _error("forbidden")
-AuthorForbidden = _error("forbidden", "edit_window_closed")
-CommentsClosed = _error("comments_closed")
-IdempotencyConflict = _error("idempotency_conflict", message=True)
-AlreadyDecided = _error("already_decided")
-PayloadTooLarge = _error("payload_too_large")
-RateLimited = _error("rate_limited")
-Unavailable = _error("service_unavailable", message=True)
 
 RETRY_AFTER = {
     "Retry-After": {
@@ -226,6 +96,7 @@ def _operations() -> dict[str, Operation]:
         DeleteIn,
         EditIn,
         ReleaseIn,
+        ReopenIn,
         ReportIn,
     )
 
@@ -320,8 +191,20 @@ def _operations() -> dict[str, Operation]:
             body=ReleaseIn,
             tags=("moderation",),
         ),
+        "POST /moderation/comments/{commentId}/renew": Operation(
+            "Keep a claim while the comment is on screen",
+            {200: Renewed, **_MODERATION_ERRORS, 409: RenewConflict, 422: ValidationErrorBody},
+            body=ReleaseIn,
+            tags=("moderation",),
+        ),
+        "POST /moderation/comments/{commentId}/reopen": Operation(
+            "Undo a decision: the comment is pending and queued again",
+            {200: Reopened, **_MODERATION_ERRORS, 409: NotDecided, 422: ValidationErrorBody},
+            body=ReopenIn,
+            tags=("moderation",),
+        ),
         "GET /moderation/comments/{commentId}": Operation(
-            "A comment with its moderation record",
+            "A comment with its moderation record and the context to decide it",
             {200: CommentDetail, **_MODERATION_ERRORS},
             tags=("moderation",),
         ),

@@ -94,6 +94,8 @@ class Resolver:
                 return self._sub(arg)
             if key == "Fn::Join":
                 items = self(arg[1])
+                if isinstance(items, str):  # a CommaDelimitedList parameter, given as its text
+                    items = items.split(",")
                 return str(arg[0]).join(str(v) for v in (items if isinstance(items, list) else [items]))
             if key == "Fn::Split":
                 return str(self(arg[1])).split(str(arg[0]))

@@ -45,6 +45,16 @@ def release(commentId: str):
     return api.release(commentId, _event())
 
 
+@app.post("/moderation/comments/<commentId>/renew")
+def renew(commentId: str):
+    return api.renew(commentId, _event())
+
+
+@app.post("/moderation/comments/<commentId>/reopen")
+def reopen(commentId: str):
+    return api.reopen(commentId, _event(), app.context["moderator"])
+
+
 @app.get("/moderation/comments/<commentId>")
 def detail(commentId: str):
     return api.detail(commentId)

@@ -147,8 +147,9 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
     # Relay: the held comment to the queue, lifecycle events to the bus
     for _ in range(3):
         relay.poll_once()
-    # Moderation: depth, claim, release, claim again, detail, decide with the claim and a ban,
-    # article settings, dead letters listed and redriven, export, erase
+    # Moderation: depth, claim, release, claim again, renew, detail (with its context), decide
+    # with the claim and a ban, reopen (which lifts the ban), article settings, dead letters
+    # listed and redriven, export, erase
     mod = {"claims": MODERATOR}
     assert api.call("GET", "/moderation/queue/depth", **mod).status == 200
     [item] = api.call("GET", "/moderation/queue", query="max=10", **mod).json["items"]
@@ -157,9 +158,13 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
         == 200
     )
     [item] = api.call("GET", "/moderation/queue", query="max=10", **mod).json["items"]
+    renewed = api.call("POST", f"/moderation/comments/{held['id']}/renew", {"claim": item["claim"]}, **mod)
+    assert renewed.status == 200
     assert api.call("GET", f"/moderation/comments/{held['id']}", **mod).status == 200
-    decision = {"decision": "reject", "claim": item["claim"], "banAuthor": True, "note": "spam"}
+    decision = {"decision": "reject", "claim": renewed.json["claim"], "banAuthor": True, "note": "spam"}
     assert api.call("POST", f"/moderation/comments/{held['id']}/decision", decision, **mod).status == 200
+    reopened = api.call("POST", f"/moderation/comments/{held['id']}/reopen", {"note": "undo"}, **mod)
+    assert reopened.status == 200 and reopened.json["banLifted"] is True
     assert api.call("PUT", "/moderation/articles/closed-one", {"closed": True}, **mod).status == 200
     sqs = aws_stack.client("sqs")
     sqs.send_message(QueueUrl=aws_stack.queues["ModerationDeadLetterQueue"], MessageBody="{}")

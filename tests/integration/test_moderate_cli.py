@@ -217,10 +217,130 @@ def test_someone_elses_decision_is_reported(api, aws_stack, relay, monkeypatch, 
     )
 
 
+# -- notes, context, wrapping, renewed claims ------------------------------------------------------
+
+
+def test_n_asks_for_a_note_that_the_next_decision_carries(api, relay, monkeypatch, capsys):
+    comment = held(api)
+    relay()
+    assert moderate(monkeypatch, "n\nsources checked, all fine\na\n") == 0
+    out = capsys.readouterr().out
+    assert "Note for the audit trail" in out and "note: sources checked, all fine" in out
+    assert f"published {comment['id']} (with a note)" in out
+    entry = detail(api, comment["id"])["history"][-1]
+    assert (entry["decision"], entry["note"]) == ("approve", "sources checked, all fine")
+
+
+def test_a_command_line_may_carry_its_note(api, relay, monkeypatch, capsys):
+    comment = held(api)
+    relay()
+    assert moderate(monkeypatch, "r links to a scam shop\n") == 0
+    assert f"rejected {comment['id']} (with a note)" in capsys.readouterr().out
+    entry = detail(api, comment["id"])["history"][-1]
+    assert (entry["decision"], entry["note"]) == ("reject", "links to a scam shop")
+
+
+def test_a_note_that_cannot_be_stored_is_asked_for_again(api, relay, monkeypatch, capsys):
+    comment = held(api)
+    relay()
+    assert moderate(monkeypatch, "a bad\x07note\nn\n" + "x" * 2001 + "\nr\n") == 0
+    out = capsys.readouterr().out
+    assert "the note must not contain control characters; write it again (n)" in out
+    assert "the note is over 2,000 characters; write it again (n)" in out
+    assert f"rejected {comment['id']}\n" in out  # decided once, without a note
+    assert detail(api, comment["id"])["history"][-1]["note"] is None
+
+
+def test_each_comment_is_shown_with_its_context(api, aws_stack, relay, monkeypatch, capsys):
+    from tests_support import reset
+
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://news.example.com")
+    reset()
+    # Given a regular whose earlier comment was rejected, replying to a published comment, on a
+    # page the widget named
+    page = {"title": "Council closes the library", "url": "https://news.example.com/library"}
+    parent = api.call("POST", ARTICLE, {"name": "Ada", "email": "ada@example.org", "body": "Sad news."})
+    earlier = held(api, email="reg@example.org", name="Reg")
+    api.call(
+        "POST", f"/moderation/comments/{earlier['id']}/decision", {"decision": "reject"}, claims=MODERATOR
+    )
+    reply = api.call(
+        "POST",
+        ARTICLE,
+        {
+            "name": "Reg",
+            "email": "reg@example.org",
+            "body": LINKS + " again",
+            "parentId": parent.json["comment"]["id"],
+        }
+        | {"page": page},
+    )
+    assert reply.status == 202, reply.text
+    relay()
+    # When a moderator opens it in the terminal
+    monkeypatch.setenv("COLUMNS", "100")
+    assert moderate(monkeypatch, "q\n") == 0
+    out = capsys.readouterr().out
+    # Then the article's title and link, the parent and the author's history are on screen
+    assert "Article   cli-test — Council closes the library" in out
+    assert "https://news.example.com/library" in out
+    assert "Reply to  Ada (published): Sad news." in out
+    assert "1 earlier comment(s): 0 published (0 approved by a moderator), 1 rejected" in out
+    assert "Author's latest comments:" in out and "rejected cli-test (reject by mia)" in out
+    assert "ada@example.org" not in out and "reg@example.org" not in out
+
+
+def test_text_and_reasons_wrap_at_word_boundaries(api, relay, monkeypatch, capsys):
+    body = (
+        "Words of moderate length " * 3
+        + "https://a.example.com and https://b.example.com and https://c.example.com"
+        + " more words of moderate length" * 3
+    )
+    held(api, body)
+    relay()
+    monkeypatch.setenv("COLUMNS", "44")
+    assert moderate(monkeypatch, "q\n") == 0
+    out = capsys.readouterr().out
+    # The reason: wrapped within 44 columns, whole words only
+    shown = out.split("Why it is held:")[1].split("[a]pprove")[0]
+    lines = [line for line in shown.splitlines() if line.strip()]
+    assert len(lines) > 1 and all(len(line) <= 44 for line in lines)
+    reason = api.call("GET", "/moderation/queue", claims=MODERATOR).json["items"][0]["reasons"][0]["message"]
+    assert " ".join(line.strip() for line in lines) == f"hold    links: {reason}"
+    # The body: wrapped within 44 columns, whole words, each link marked on its line
+    text = out.split("Posted")[1].split("Why it is held:")[0]
+    body_lines = [line for line in text.splitlines()[1:] if line.startswith("    ")]
+    assert len(body_lines) > 3 and all(len(line) <= 44 for line in body_lines)
+    assert " ".join(line.strip() for line in body_lines).replace("[[", "").replace("]]", "") == " ".join(
+        body.split()
+    )
+    assert "    [[https://c.example.com]] more words of" in body_lines  # a mark is never split
+
+
+def test_a_claim_is_renewed_while_the_comment_is_on_screen(api, aws_stack, relay, monkeypatch):
+    from comments.api.runtime import Runtime, Settings
+    from comments_cli.moderate.work import ClaimKeeper, Work
+
+    comment = held(api)
+    relay()
+    work = Work(Runtime(Settings.from_environment()))
+    [item] = work.claim(1, 1)  # a one-second claim
+    keeper = ClaimKeeper(work, item, seconds=1, interval=0.3)
+    try:
+        time.sleep(2.5)  # well past the first claim's end
+        assert claimable(api) == []  # nobody else got it
+    finally:
+        latest = keeper.stop()
+    assert keeper.lost is None and latest.claim != item.claim
+    work.release(latest)
+    assert claimable(api) == [comment["id"]]
+
+
 # -- highlighting ----------------------------------------------------------------------------------
 
 
 def test_each_link_is_highlighted(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, LINKS)
     relay()
     moderate(monkeypatch, "q\n")
@@ -231,6 +351,7 @@ def test_each_link_is_highlighted(api, relay, monkeypatch, capsys):
 
 
 def test_a_shouting_body_is_highlighted_whole(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, SHOUTING)
     relay()
     moderate(monkeypatch, "q\n")
@@ -240,6 +361,7 @@ def test_a_shouting_body_is_highlighted_whole(api, relay, monkeypatch, capsys):
 
 
 def test_a_terminal_sees_colour_instead_of_brackets(api, relay, monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "200")  # one line: the marks are not split by wrapping
     held(api, LINKS)
     relay()
     moderate(monkeypatch, "q\n", "--color", "always")

@@ -51,7 +51,6 @@ USES: dict[str, set[tuple[str, str]]] = {
         ("dynamodb:Query", AUTHORS),
         ("sqs:ReceiveMessage", MQ),
         ("sqs:DeleteMessage", MQ),
-        ("sqs:ChangeMessageVisibility", MQ),
         ("sqs:GetQueueAttributes", MQ),
         ("sqs:SendMessage", MQ),
         ("sqs:ReceiveMessage", DLQ),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 from comments_cli.moderate.display import clip, table
-from comments_cli.moderate.work import PEEK_SECONDS, NoQueue, Work, moderator
+from comments_cli.moderate.work import PEEK_SECONDS, Work, moderator
 
 if TYPE_CHECKING:
     import argparse
@@ -23,7 +23,8 @@ EXIT_NOT_FOUND = 4
 
 def cmd_list(work: Work, args: argparse.Namespace, out: IO[str]) -> int:
     """Held comments, in the order SQS hands them out, without keeping any claim: each is read
-    under a short claim that is given back before the command ends."""
+    under a short claim that is given back before the command ends. Looking is free: however
+    often it runs, no message's receive count grows (see `comments.domain.moderation`)."""
     items: list[ClaimedItem] = []
     try:
         work.claim(args.max, PEEK_SECONDS, into=items)
@@ -61,7 +62,7 @@ def cmd_list(work: Work, args: argparse.Namespace, out: IO[str]) -> int:
 
 def cmd_decide(work: Work, args: argparse.Namespace, out: IO[str]) -> int:
     """A decision without a claim: still exactly once (the write is conditional on pending).
-    Its queue message, if any, is dropped the next time any moderator receives it."""
+    Its queue message is dropped the next time any moderator receives it."""
     from comments.domain import moderation
     from comments.domain.errors import AlreadyDecided, NotFound
     from comments.domain.ids import is_comment_id
@@ -77,10 +78,9 @@ def cmd_decide(work: Work, args: argparse.Namespace, out: IO[str]) -> int:
         banAuthor=args.ban,
         banDays=args.ban_days if args.ban else None,
     )
-    queue: Any = rt.queue if rt.settings.queue_url else NoQueue()
     who = moderator(rt.session, args.as_)
     try:
-        done = moderation.decide(rt.table, queue, args.id, decision, who, rt.now())
+        done = moderation.decide(rt.table, args.id, decision, who, rt.now())
     except AlreadyDecided:
         current = rt.table.get(args.id)
         status = f" (it is {current.status})" if current else ""

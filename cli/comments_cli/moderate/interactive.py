@@ -1,13 +1,14 @@
-"""`comments-moderate` with no subcommand: the next held comment, one key to decide it."""
+"""`comments-moderate` with no subcommand: the next held comment with its context, one key to
+decide it, a note for the audit trail if the moderator writes one."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from comments_cli.moderate.display import show
-from comments_cli.moderate.work import Work
+from comments_cli.moderate.work import ClaimKeeper, Work
 
 if TYPE_CHECKING:
     from comments.domain.moderation import ClaimedItem, Moderator
@@ -22,18 +23,22 @@ COMMANDS = {
     "reject": "reject",
     "b": "ban",
     "ban": "ban",
+    "n": "note",
+    "note": "note",
     "s": "skip",
     "skip": "skip",
     "q": "quit",
     "quit": "quit",
     "exit": "quit",
 }
-PROMPT = "[a]pprove  [r]eject  [b]an author + reject  [s]kip  [q]uit > "
+PROMPT = "[a]pprove  [r]eject  [b]an author + reject  [n]ote  [s]kip  [q]uit > "
+NOTE_PROMPT = "Note for the audit trail (Enter for none): "
 
 
 class Keys:
     """One key at a time from a terminal (raw mode only while waiting, restored right after,
-    also on Ctrl-C), or one command per line from anything else (scripts, tests)."""
+    also on Ctrl-C), or one command per line from anything else (scripts, tests). In lines, a
+    command may carry its note: `r spam links` rejects with the note "spam links"."""
 
     def __init__(self, stream: IO[str], out: IO[str]) -> None:
         self.stream = stream
@@ -43,8 +48,8 @@ class Keys:
         except (AttributeError, ValueError):
             self.tty = False
 
-    def read(self) -> str | None:
-        """The next command, or None at end of input."""
+    def read(self) -> tuple[str, str | None] | None:
+        """The next command and the note written with it (lines only), or None at end of input."""
         while True:
             self.out.write(PROMPT)
             self.out.flush()
@@ -53,12 +58,23 @@ class Keys:
                 self.out.write("\n")
                 return None
             self.out.write(f"{raw}\n")
-            word = raw.strip().lower()
+            word, _, rest = raw.strip().partition(" ")
             if not word:
                 continue
-            if word in COMMANDS:
-                return COMMANDS[word]
-            self.out.write(f"unknown command {raw.strip()!r}: one of a, r, b, s, q\n")
+            if word.lower() in COMMANDS:
+                return COMMANDS[word.lower()], rest.strip() or None
+            self.out.write(f"unknown command {raw.strip()!r}: one of a, r, b, n, s, q\n")
+
+    def note(self) -> str | None:
+        """A note, typed as a line (on a terminal too: its own line editing, Enter to end)."""
+        self.out.write(NOTE_PROMPT)
+        self.out.flush()
+        line = self.stream.readline()
+        if not line:
+            raise EOFError
+        if not self.tty:
+            self.out.write(line if line.endswith("\n") else line + "\n")
+        return line.strip() or None
 
     def _line(self) -> str | None:
         line = self.stream.readline()
@@ -94,6 +110,7 @@ class Session:
     colour: bool
     out: IO[str]
     current: ClaimedItem | None = None
+    keeper: ClaimKeeper | None = None
     skipped: set[str] = field(default_factory=set)
     decided: int = 0
 
@@ -102,8 +119,9 @@ class Session:
         return self.work.rt.settings.claim_seconds
 
     def next(self) -> ClaimedItem | None:
-        """Claim the next held comment this session has not skipped. A skipped one that comes
-        round again is kept aside (still claimed) while looking further, then given back."""
+        """Claim the next held comment this session has not skipped, and keep renewing its
+        claim while it is on screen. A skipped one that comes round again is kept aside (still
+        claimed) while looking further, then given back."""
         from comments_cli.moderate.work import LOOKAHEAD
 
         aside: list[ClaimedItem] = []
@@ -115,29 +133,38 @@ class Session:
                 if items[0].comment.id in self.skipped:
                     aside.append(items[0])
                     continue
+                self.current = items[0]
+                self.keeper = ClaimKeeper(self.work, items[0], self.claim_seconds)
                 return items[0]
             return None
         finally:
             for item in aside:
                 self.work.release(item)
 
-    def decide(self, item: ClaimedItem, action: str) -> str:
+    def _held(self) -> ClaimedItem | None:
+        """Stop renewing: the latest claim on the current comment (None if there is none)."""
+        if self.keeper is not None:
+            self.current, self.keeper = self.keeper.stop(), None
+        item, self.current = self.current, None
+        return item
+
+    def decide(self, action: str, note: str | None) -> str:
         from comments.domain import moderation
         from comments.domain.errors import AlreadyDecided, NotFound
         from comments.domain.requests import DecisionIn
 
+        item = self._held()
+        assert item is not None
         rt = self.work.rt
         decision = DecisionIn(
             decision="approve" if action == "approve" else "reject",
+            note=note,  # checked when it was written (note_problem)
             claim=item.claim,
             banAuthor=action == "ban",
             banDays=self.ban_days if action == "ban" else None,
         )
         try:
-            receipt = moderation.claimed_receipt(rt.keys, item.claim, item.comment.id)
-            done = moderation.decide(
-                rt.table, rt.queue, item.comment.id, decision, self.who, rt.now(), receipt
-            )
+            done = moderation.decide(rt.table, item.comment.id, decision, self.who, rt.now())
         except AlreadyDecided:
             now = rt.table.get(item.comment.id)
             status = f" (it is {now.status} now)" if now else ""
@@ -148,30 +175,34 @@ class Session:
         outcome = f"{done.status} {item.comment.id}"
         if action == "ban":
             outcome += f"; author banned {f'for {self.ban_days} days' if self.ban_days else 'for good'}"
-        return outcome
+        return outcome + (" (with a note)" if note else "")
 
     def give_back(self) -> None:
-        if self.current is not None:
-            item, self.current = self.current, None
+        item = self._held()
+        if item is not None:
             self.work.release(item)
 
 
 def interactive(session: Session, stdin: IO[str]) -> int:
     out = session.out
     keys = Keys(stdin, out)
-    rt = session.work.rt
-    print(f"Moderating as {session.who.name}. Claims last {session.claim_seconds} s.", file=out)
+    print(
+        f"Moderating as {session.who.name}. Claims last {session.claim_seconds} s and are renewed "
+        "while a comment is on screen.",
+        file=out,
+    )
     try:
         while True:
-            session.current = session.next()
-            if session.current is None:
+            item = session.next()
+            if item is None:
                 print(summary(session), file=out)
                 return EXIT_OK
-            item = session.current
-            show(item, rt.table.get(item.comment.id), session.work.depth_line(), session.colour, out)
+            show(item, context(session.work, item.comment.id), session.work.depth_line(), session.colour, out)
+            note: str | None = None
             while True:
-                action = keys.read()
-                if action in (None, "quit"):
+                read = keys.read()
+                action, written = read if read is not None else ("quit", None)
+                if action == "quit":
                     session.give_back()
                     print("Quit: the comment is back in the queue.", file=out)
                     return EXIT_OK
@@ -180,16 +211,56 @@ def interactive(session: Session, stdin: IO[str]) -> int:
                     session.give_back()
                     print(f"skipped {item.comment.id}: back in the queue", file=out)
                     break
-                assert action is not None
-                print(session.decide(item, action), file=out)
-                session.current = None
+                if action == "note":
+                    note = written if written is not None else keys.note()
+                if action == "note" or written:
+                    problem = note_problem(written or note)
+                    if problem:
+                        print(f"the note {problem}; write it again (n)", file=out)
+                        note = None
+                        continue
+                if action == "note":
+                    print(f"note: {note}" if note else "no note", file=out)
+                    continue
+                print(session.decide(action, written or note), file=out)
                 break
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError) as exc:
         session.give_back()
+        if isinstance(exc, EOFError):
+            print("Quit: the comment is back in the queue.", file=out)
+            return EXIT_OK
         print("\nInterrupted: the comment is back in the queue.", file=out)
         return EXIT_INTERRUPTED
     finally:
         session.give_back()
+
+
+def note_problem(note: str | None) -> str | None:
+    """What is wrong with a note (as the decision's validation says it), or None."""
+    from comments.domain.requests import DecisionIn
+    from pydantic import ValidationError
+
+    try:
+        DecisionIn(decision="approve", note=note)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] in ("too_long", "string_too_long") or message.startswith("must be at most"):
+            return "is over 2,000 characters"
+        return message
+    return None
+
+
+def context(work: Work, comment_id: str) -> dict[str, Any] | None:
+    """What the moderator sees besides the comment (moderation_context.detail), if it can be read."""
+    from botocore.exceptions import BotoCoreError, ClientError
+    from comments.domain import moderation_context
+    from comments.domain.errors import CommentError
+
+    try:
+        return moderation_context.detail(work.rt.table, comment_id)
+    except (BotoCoreError, ClientError, CommentError):
+        return None
 
 
 def summary(session: Session) -> str:

@@ -36,12 +36,17 @@ EXIT_INTERRUPTED = 130
 
 EPILOG = f"""\
 interactive mode (no subcommand):
-  Shows the next held comment (one claim at a time) and waits for one key:
+  Shows the next held comment (one claim at a time, renewed while it is on screen) with its
+  context (the article's title and link, the comment it answers, earlier texts, the author's
+  history) and waits for one key:
     a  approve (publish)        r  reject
     b  reject and ban the author (for --ban-days, else for good)
+    n  write a note for the audit trail; the next a, r or b carries it
     s  skip: give the claim back, the comment is visible to everyone again at once
     q  quit: give the current claim back and stop
-  On a terminal each key acts at once; otherwise one command per line is read from stdin.
+  On a terminal each key acts at once (n asks for a line); otherwise one command per line is
+  read from stdin, and a command may carry its note: "r links to a scam shop".
+  Looking is free: claims, skips and lapsed claims never send a comment to the dead letters.
 
 configuration, each resource from the first that gives it:
   1. flags --table, --queue, --dlq, --secret-arn
@@ -100,9 +105,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_", metavar="NAME", help="moderator name for the audit trail")
     p.add_argument(
         "--claim-seconds",
-        type=_count(10, 43200),
+        type=_count(10, 900),
         metavar="N",
-        help="how long a claim lasts (default: CLAIM_SECONDS, else 300)",
+        help="how long a claim lasts before it is renewed (default: CLAIM_SECONDS, else 60)",
     )
     p.add_argument(
         "--ban-days",

@@ -49,18 +49,14 @@ class CountingQueue:
         self.received += len(messages)
         return list(messages)
 
+    def send(self, body: str, attributes: dict[str, str] | None = None, delay_seconds: int = 0) -> str:
+        return str(self.queue.send(body, attributes, delay_seconds))
+
     def delete(self, receipt_handle: str) -> bool:
         return bool(self.queue.delete(receipt_handle))
 
-
-class NoQueue:
-    """For `decide` without a queue configured: a decision without a claim deletes nothing."""
-
-    def receive(self, max_messages: int, visibility_seconds: int) -> list[dict[str, Any]]:
-        return []
-
-    def delete(self, receipt_handle: str) -> bool:
-        return False
+    def depth(self) -> dict[str, int]:
+        return dict(self.queue.depth())
 
 
 @dataclass
@@ -70,12 +66,23 @@ class Work:
     rt: Runtime
 
     def release(self, item: ClaimedItem) -> None:
-        """Give a claim back: the message is visible to every moderator again at once."""
+        """Give a claim back: the comment is visible to every moderator again at once (nothing
+        to do if it was decided, or the claim lapsed and someone else holds it now)."""
+        from comments.domain import moderation
+        from comments.domain.errors import NotFound
+
+        try:
+            moderation.release(self.rt.table, self.rt.queue, self.rt.keys, item.comment.id, item.claim)
+        except NotFound:
+            pass
+
+    def renew(self, item: ClaimedItem, seconds: int) -> ClaimedItem:
+        """The same item under a renewed claim (raises ClaimExpired or AlreadyDecided)."""
         from comments.domain import moderation
 
-        receipt = moderation.open_claim(self.rt.keys, item.claim, item.comment.id)
-        if receipt:
-            self.rt.queue.release(receipt)
+        rt = self.rt
+        claim = moderation.renew(rt.table, rt.queue, rt.keys, item.comment.id, item.claim, seconds, rt.now())
+        return item.model_copy(update={"claim": claim})
 
     def claim(self, max_items: int, seconds: int, into: list[ClaimedItem] | None = None) -> list[ClaimedItem]:
         """Up to max_items held comments, claimed for `seconds` (added to `into` as they come, so
@@ -108,3 +115,49 @@ class Work:
             return f"{line}; dead letters: {self.rt.dead_letters.depth()['waiting']}"
         except (BotoCoreError, ClientError):
             return line
+
+
+class ClaimKeeper:
+    """Renews one claim every half claim while a moderator reads the comment (a thread of its
+    own: the prompt blocks), so that a long read does not let another moderator take it. `item`
+    is always the latest claim; `lost` says why renewing stopped, if it did."""
+
+    def __init__(self, work: Work, item: ClaimedItem, seconds: int, interval: float | None = None) -> None:
+        import threading
+
+        self.work = work
+        self.seconds = seconds
+        self.interval = interval if interval is not None else max(1.0, seconds / 2)
+        self._item = item
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self.lost: str | None = None
+        self._thread = threading.Thread(target=self._run, name="claim-keeper", daemon=True)
+        self._thread.start()
+
+    @property
+    def item(self) -> ClaimedItem:
+        with self._lock:
+            return self._item
+
+    def _run(self) -> None:
+        from comments.domain.errors import CommentError
+
+        while not self._stop.wait(self.interval):
+            try:
+                renewed = self.work.renew(self.item, self.seconds)
+            except CommentError as exc:  # decided by someone else, or the claim lapsed
+                self.lost = exc.code
+                return
+            except Exception as exc:  # AWS trouble: try again at the next turn
+                self.lost = f"renewal failed ({type(exc).__name__}); retrying"
+                continue
+            with self._lock:
+                self._item = renewed
+                self.lost = None
+
+    def stop(self) -> ClaimedItem:
+        """Stop renewing; the latest claim, to decide or give back with."""
+        self._stop.set()
+        self._thread.join()
+        return self.item

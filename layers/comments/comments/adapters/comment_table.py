@@ -3,7 +3,7 @@
 - comment `C#<commentId>`; index keys gsi1 (published only) `A#<articleId>` / `<createdAt>#<id>`,
   gsi2 `U#<authorId>` / `<createdAt>#<id>`
 - duplicate marker `D#<authorId>#<fingerprint>` (expires after the window)
-- rate window `R#<scope>#<id>#<minute>`, article settings `ART#<articleId>`, article counter
+- rate window `R#<scope>#<id>#<minute>`, article settings and page `ART#<articleId>`, article counter
   `CNT#<articleId>` (moved by the relay, with a marker `CTR#<stream record id>` per change
   counted), author ban `BAN#<authorId>`, reader report `RPT#<commentId>#<clientId>`
 - the idempotency record of a keyed submission lives on its comment (`idem*` attributes; the
@@ -15,6 +15,7 @@ writes. Every write states its condition.
 
 from typing import Any
 
+from comments.adapters.comment_moderation import AUTHOR_INDEX, ModerationItems, comment_key
 from comments.adapters.dynamo import from_item, is_throttling, new_client, to_item
 from comments.domain.errors import (
     AlreadyDecided,
@@ -23,18 +24,13 @@ from comments.domain.errors import (
     RateLimited,
     RequestAlreadyStored,
 )
-from comments.domain.models import ArticleSettings, Comment, StoredComment
+from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment
 from comments.domain.ports import SubmissionState
 
 _CHANGES_PER_TRANSACTION = 50  # markers; with their articles' counters, within DynamoDB's 100 items
 _COUNT_ATTEMPTS = 6
 ARTICLE_INDEX = "ArticleIndex"
-AUTHOR_INDEX = "AuthorIndex"
 _COMMENT_FIELDS = tuple(StoredComment.model_fields)
-
-
-def comment_key(comment_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"C#{comment_id}"}}
 
 
 def published_keys(comment: StoredComment | Comment) -> dict[str, str]:
@@ -64,7 +60,7 @@ def cancellation_codes(exc: Any) -> list[str]:
     return [str(r.get("Code", "None")) for r in exc.response.get("CancellationReasons", [])]
 
 
-class CommentTable:
+class CommentTable(ModerationItems):
     """The boto3 adapter behind the domain's `CommentStore` port."""
 
     def __init__(self, table_name: str, ddb: Any | None = None) -> None:
@@ -127,8 +123,10 @@ class CommentTable:
         bans = [found.get(k) for name, k in keys.items() if name.startswith("ban")]
         markers = [found.get(k) for name, k in keys.items() if name.startswith("duplicate")]
         live = [m for m in markers if m and int(m.get("expiration", 0)) > now_epoch]
+        article = found.get(keys["settings"])
         state = SubmissionState(
-            settings=ArticleSettings.from_stored(found.get(keys["settings"])),
+            settings=ArticleSettings.from_stored(article),
+            page=ArticlePage.from_stored((article or {}).get("page")),
             banned=any(
                 ban is not None and (ban.get("expiration") is None or int(ban["expiration"]) > now_epoch)
                 for ban in bans
@@ -234,15 +232,21 @@ class CommentTable:
         except self.ddb.exceptions.ConditionalCheckFailedException:
             raise RequestAlreadyStored() from None
 
-    def open_article(self, article_id: str, at: str) -> None:
+    def open_article(self, article_id: str, at: str, page: ArticlePage | None = None) -> None:
         """The article's settings item records when its first comment came (auto-close counts
-        from there); a later first-comment race keeps the earlier time."""
+        from there; a later first-comment race keeps the earlier time) and, given one, the page
+        the article is on (title and URL, for moderators), in the same write."""
+        values: dict[str, Any] = {":at": {"S": at}, ":article": {"S": "article"}}
+        update = "SET opened_at = if_not_exists(opened_at, :at), kind = :article"
+        if page is not None:
+            update += ", page = :page"
+            values[":page"] = to_item({"page": page.model_dump()})["page"]
         self.ddb.update_item(
             TableName=self.name,
             Key={"pk": {"S": f"ART#{article_id}"}},
-            UpdateExpression="SET opened_at = if_not_exists(opened_at, :at), kind = :article",
+            UpdateExpression=update,
             ConditionExpression="attribute_not_exists(pk) OR kind = :article",
-            ExpressionAttributeValues={":at": {"S": at}, ":article": {"S": "article"}},
+            ExpressionAttributeValues=values,
         )
 
     # -- counts --------------------------------------------------------------------------------
@@ -325,11 +329,24 @@ class CommentTable:
         return found
 
     def put_article_settings(self, article_id: str, settings: ArticleSettings) -> None:
-        self.ddb.put_item(
+        """The settings, whole (a field left at None is removed); the article's page is kept."""
+        fields = settings.model_dump()
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values: dict[str, Any] = {":article": "article"}
+        sets, removes = ["kind = :article"], []
+        for alias, name in names.items():
+            if fields[name] is None:
+                removes.append(alias)
+            else:
+                values[f":{alias[1:]}"] = fields[name]
+                sets.append(f"{alias} = :{alias[1:]}")
+        self.ddb.update_item(
             TableName=self.name,
-            Item=to_item({"pk": f"ART#{article_id}", "kind": "article", **settings.model_dump()}),
+            Key={"pk": {"S": f"ART#{article_id}"}},
+            UpdateExpression="SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             ConditionExpression="attribute_not_exists(pk) OR kind = :article",
-            ExpressionAttributeValues={":article": {"S": "article"}},
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=to_item(values),
         )
 
     # -- status changes ------------------------------------------------------------------------
@@ -368,6 +385,10 @@ class CommentTable:
             values[":g1pk"], values[":g1sk"] = index["gsi1pk"], index["gsi1sk"]
         else:
             removals += ["gsi1pk", "gsi1sk"]
+        if status != "pending" or "pending" not in expect:
+            # Leaving pending, or coming back to it: no queue message of before is the live one
+            # (the relay queues the comment again, without a token, when it becomes pending).
+            removals.append("queueToken")
         expected = {f":e{i}": s for i, s in enumerate(expect)}
         values.update(expected)
         cond = f"attribute_exists(pk) AND #s IN ({', '.join(expected)})"
@@ -392,6 +413,8 @@ class CommentTable:
             raise AlreadyDecided() from None
         history = [entry] if replace_history else [*comment.history, entry]
         changed = {**(set_values or {}), "status": status, "updatedAt": now, "history": history}
+        if "queueToken" in removals:
+            changed["queueToken"] = None
         return comment.model_copy(
             update={k: v for k, v in changed.items() if k in StoredComment.model_fields}
         )

@@ -21,12 +21,15 @@ class SqsQueue:
         self.client = client
         self.wait_seconds = wait_seconds
 
-    def send(self, body: str, attributes: dict[str, str] | None = None) -> str:
+    def send(self, body: str, attributes: dict[str, str] | None = None, delay_seconds: int = 0) -> str:
+        """Send a message, kept out of sight for `delay_seconds` (SQS allows up to 900)."""
         kwargs: dict[str, Any] = {"QueueUrl": self.url, "MessageBody": body}
         if attributes:
             kwargs["MessageAttributes"] = {
                 k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
             }
+        if delay_seconds:
+            kwargs["DelaySeconds"] = delay_seconds
         return str(self.client.send_message(**kwargs)["MessageId"])
 
     def receive(self, max_messages: int, visibility_seconds: int) -> list[dict[str, Any]]:
@@ -36,6 +39,7 @@ class SqsQueue:
             VisibilityTimeout=visibility_seconds,
             WaitTimeSeconds=self.wait_seconds,
             MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+            MessageAttributeNames=["All"],
         )
         return list(reply.get("Messages", []))
 
@@ -49,23 +53,19 @@ class SqsQueue:
             return False
         return True
 
-    def release(self, receipt_handle: str) -> None:
-        """Give a claimed message back to the queue now (a moderator skipped it)."""
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.change_message_visibility(
-                QueueUrl=self.url, ReceiptHandle=receipt_handle, VisibilityTimeout=0
-            )
-        except ClientError:
-            pass
-
     def depth(self) -> dict[str, int]:
+        """Messages waiting, and messages out of sight: received and not yet deleted, or delayed
+        (a moderator's claim is a delayed message; see `domain.moderation`)."""
         attrs = self.client.get_queue_attributes(
             QueueUrl=self.url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            AttributeNames=[
+                "ApproximateNumberOfMessages",
+                "ApproximateNumberOfMessagesNotVisible",
+                "ApproximateNumberOfMessagesDelayed",
+            ],
         )["Attributes"]
         return {
             "waiting": int(attrs["ApproximateNumberOfMessages"]),
-            "claimed": int(attrs["ApproximateNumberOfMessagesNotVisible"]),
+            "claimed": int(attrs["ApproximateNumberOfMessagesNotVisible"])
+            + int(attrs.get("ApproximateNumberOfMessagesDelayed", 0)),
         }

@@ -129,14 +129,17 @@ def validation_details(exc: Any) -> list[dict[str, Any]]:
     return details
 
 
-def parse_body[M: "BaseModel"](model: type[M], event: dict[str, Any]) -> tuple[dict[str, Any], M]:
-    """The request body as a JSON object and as `model`: a clean 400 for a body that is not a
-    JSON object, a 422 with the contract's details for one the model refuses."""
+def parse_body[M: "BaseModel"](
+    model: type[M], event: dict[str, Any], context: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], M]:
+    """The request body as a JSON object and as `model` (validated with `context`, if any): a
+    clean 400 for a body that is not a JSON object, a 422 with the contract's details for one the
+    model refuses."""
     from pydantic import ValidationError
 
     payload = json_object(event)
     try:
-        return payload, model.model_validate(payload)
+        return payload, model.model_validate(payload, context=context)
     except ValidationError as exc:
         raise ValidationFailed(validation_details(exc)) from None
 

@@ -9,7 +9,7 @@ from comments.api.http import install_error_handlers, parse_body, query, resolve
 from comments.domain import articles, authors, dead_letters, moderation
 from comments.domain.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from comments.domain.ids import is_article_id, is_comment_id
-from comments.domain.requests import AuthorIn, DecisionIn, ReleaseIn
+from comments.domain.requests import AuthorIn, DecisionIn, ReleaseIn, ReopenIn
 
 __all__ = ["NO_STORE", "install_error_handlers", "moderator", "resolve"]
 
@@ -41,12 +41,14 @@ def _ok(body: Any) -> Any:
 
 
 def claim(event: dict[str, Any]) -> Any:
-    """GET /moderation/queue?max=1..10"""
+    """GET /moderation/queue?max=1..10: the claimed items, and how long a claim lasts (renew it
+    before then while the comment is on screen)."""
     rt = runtime.current()
+    seconds = rt.settings.claim_seconds
     items = moderation.claim_next(
-        rt.table, rt.queue, rt.keys, parse_max(query(event, "max")), rt.settings.claim_seconds, rt.now()
+        rt.table, rt.queue, rt.keys, parse_max(query(event, "max")), seconds, rt.now(), receives=3
     )
-    return _ok({"items": [i.model_dump() for i in items]})
+    return _ok({"items": [i.model_dump() for i in items], "claimSeconds": seconds})
 
 
 def decide(comment_id: str, event: dict[str, Any], who: moderation.Moderator) -> Any:
@@ -55,23 +57,50 @@ def decide(comment_id: str, event: dict[str, Any], who: moderation.Moderator) ->
         raise NotFound()
     _, decision = parse_body(DecisionIn, event)
     rt = runtime.current()
-    receipt = moderation.claimed_receipt(rt.keys, decision.claim, comment_id)
-    updated = moderation.decide(rt.table, rt.queue, comment_id, decision, who, rt.now(), receipt)
+    if decision.claim is not None:
+        moderation.ticket(rt.keys, decision.claim, comment_id)  # a 400 for a claim not for this comment
+    updated = moderation.decide(rt.table, comment_id, decision, who, rt.now())
     # Decision metrics are counted on the change stream (functions/relay), for every decision.
     return _ok({"comment": updated.public().model_dump()})
 
 
 def release(comment_id: str, event: dict[str, Any]) -> Any:
-    """POST /moderation/comments/{commentId}/release: a moderator skips a claimed comment."""
+    """POST /moderation/comments/{commentId}/release: a moderator skips a claimed comment (or a
+    console closes). `released` is false when there was nothing to give back."""
+    if not is_comment_id(comment_id):
+        raise NotFound()
     _, body = parse_body(ReleaseIn, event)
     rt = runtime.current()
-    moderation.release(rt.queue, rt.keys, comment_id, body.claim)
-    return _ok({"released": True})
+    return _ok({"released": moderation.release(rt.table, rt.queue, rt.keys, comment_id, body.claim)})
+
+
+def renew(comment_id: str, event: dict[str, Any]) -> Any:
+    """POST /moderation/comments/{commentId}/renew: keep a claim while the comment is on screen."""
+    if not is_comment_id(comment_id):
+        raise NotFound()
+    _, body = parse_body(ReleaseIn, event)
+    rt = runtime.current()
+    seconds = rt.settings.claim_seconds
+    claim = moderation.renew(rt.table, rt.queue, rt.keys, comment_id, body.claim, seconds, rt.now())
+    return _ok({"claim": claim, "claimSeconds": seconds})
+
+
+def reopen(comment_id: str, event: dict[str, Any], who: moderation.Moderator) -> Any:
+    """POST /moderation/comments/{commentId}/reopen: a decision undone, audited; the comment is
+    pending again and back on the queue through the change stream."""
+    if not is_comment_id(comment_id):
+        raise NotFound()
+    _, body = parse_body(ReopenIn, event)
+    rt = runtime.current()
+    updated, lifted = moderation.reopen(rt.table, comment_id, body.note, who, rt.now())
+    return _ok({"comment": updated.public().model_dump(), "banLifted": lifted})
 
 
 def detail(comment_id: str) -> Any:
-    """GET /moderation/comments/{commentId}"""
-    return _ok(moderation.detail(runtime.current().table, comment_id))
+    """GET /moderation/comments/{commentId}: the record and the context to decide it."""
+    from comments.domain import moderation_context
+
+    return _ok(moderation_context.detail(runtime.current().table, comment_id))
 
 
 def queue_depth() -> Any:

@@ -31,7 +31,9 @@ class Settings(BaseModel):
     queue_url: str | None = Field(default=None, alias="QUEUE_URL")
     event_bus_name: str | None = Field(default=None, alias="EVENT_BUS_NAME")
     dead_letter_queue_url: str | None = Field(default=None, alias="DEAD_LETTER_QUEUE_URL")
-    claim_seconds: int = Field(default=300, ge=10, le=43200, alias="CLAIM_SECONDS")
+    #: how long a moderator's claim lasts (renewable): the delay of its queue message, at most
+    #: SQS's 900 s
+    claim_seconds: int = Field(default=60, ge=1, le=900, alias="CLAIM_SECONDS")
     moderators_group: str = Field(default="moderators", alias="MODERATORS_GROUP")
     secret_arn: str | None = Field(default=None, alias="SECRET_ARN")
     # How long a container keeps the secret before reading it again (a rotation reaches warm
@@ -43,6 +45,13 @@ class Settings(BaseModel):
     policy_parameter: str | None = Field(default=None, alias="POLICY_PARAMETER")
     policy_max_age_seconds: int = Field(default=60, ge=0, alias="POLICY_MAX_AGE_SECONDS")
     idempotency_seconds: int = Field(default=86400, ge=60, alias="IDEMPOTENCY_SECONDS")
+    #: the site's origins (the template's AllowedOrigins, comma-separated): a submission's
+    #: `page.url` must be on one of them
+    allowed_origins: str = Field(default="", alias="ALLOWED_ORIGINS")
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.allowed_origins.split(",") if o.strip())
 
     @classmethod
     def from_environment(cls) -> "Settings":

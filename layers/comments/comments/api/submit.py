@@ -50,7 +50,7 @@ def _submission(
 ) -> tuple[dict[str, Any], submission.Submission]:
     if not is_article_id(article_id):
         raise NotFound()
-    payload, draft = parse_body(CommentDraft, event)
+    payload, draft = parse_body(CommentDraft, event, {"origins": rt.settings.origins})
     keys, now = rt.keys, rt.now()
     sub = submission.Submission(
         article_id=article_id,

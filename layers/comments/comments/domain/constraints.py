@@ -130,6 +130,21 @@ EMAIL = TextRule(
     EMAIL_PATTERN, 1, EMAIL_MAX, "is not a valid email address", controls=_ALL_CONTROLS, strip=True
 )
 
+PAGE_TITLE_MAX = 300
+PAGE_URL_MAX = 2048
+#: The embedding page's title: a name's rule (no control characters, not only white space).
+PAGE_TITLE = TextRule(
+    NAME_PATTERN, 1, PAGE_TITLE_MAX, "must not be empty", controls=_ALL_CONTROLS, strip=True
+)
+#: The embedding page's canonical URL: https, no white space, control characters or #fragment
+#: (the origin is checked against the site's allowed origins by the request's validator).
+PAGE_URL = TextRule(
+    rf"^https://[^#{_ALL_CONTROLS}{_SPACES}]+$",
+    9,
+    PAGE_URL_MAX,
+    "must be a canonical https URL (no spaces, control characters or #fragment)",
+)
+
 TIME = TextRule(
     TIME_PATTERN, message="must be an ISO 8601 time with its offset, such as 2026-11-28T09:00:00Z"
 )

@@ -27,14 +27,20 @@ def look(dead_letters: Queue, max_items: int) -> list[dict[str, Any]]:
 
 def redrive(queue: Queue, dead_letters: Queue, limit: int = 100) -> int:
     """Move dead-lettered messages back onto the moderation queue (send first, then delete: a
-    crash in between repeats a message, which claim_next drops if already decided)."""
+    crash in between repeats a message, which claim_next drops if already decided). Each keeps
+    its attributes: its queue token says whether it is still its comment's live message."""
     moved = 0
     while moved < limit:
         batch = dead_letters.receive(min(10, limit - moved), 30)
         if not batch:
             break
         for m in batch:
-            queue.send(m["Body"])
+            attributes = {
+                name: str(value["StringValue"])
+                for name, value in (m.get("MessageAttributes") or {}).items()
+                if value.get("DataType") == "String" and "StringValue" in value
+            }
+            queue.send(m["Body"], attributes or None)
             dead_letters.delete(m["ReceiptHandle"])
             moved += 1
     return moved

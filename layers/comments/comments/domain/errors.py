@@ -77,6 +77,22 @@ class AlreadyDecided(CommentError):
     code = "already_decided"
 
 
+class ClaimExpired(CommentError):
+    """A claim that is no longer the comment's live one: it lapsed and another moderator claimed
+    the comment, or it was given back."""
+
+    status = 409
+    code = "claim_expired"
+
+
+class NotDecided(CommentError):
+    """Reopen: the comment is not one a moderator decided (pending, deleted, erased, or
+    published by the policy without a moderator)."""
+
+    status = 409
+    code = "not_decided"
+
+
 class IdempotencyConflict(CommentError):
     status = 409
     code = "idempotency_conflict"

@@ -38,3 +38,8 @@ def crockford(value: int) -> str:
         chars.append(_CROCKFORD[value & 31])
         value >>= 5
     return "".join(reversed(chars))
+
+
+def new_queue_token() -> str:
+    """Names one queue message of a held comment (see `moderation`): random, 96 bits."""
+    return secrets.token_urlsafe(12)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationError
 
-from comments.domain.constraints import TIME, whole_number
+from comments.domain.constraints import PAGE_TITLE, PAGE_URL, TIME, text, whole_number
 from comments.policy.model import Reason
 
 Status = Literal["published", "pending", "rejected", "deleted", "erased"]
@@ -50,6 +50,11 @@ class StoredComment(Comment):
     editTokenHash: str = ""
     updatedAt: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
+    #: while pending: which of the comment's queue messages is the live one (moderation.claim_next);
+    #: None for the message the relay queued when it became pending
+    queueToken: str | None = None
+    #: distinct readers who reported it (the reports' own count, moved by `report`)
+    reports: int | None = None
 
     def public(self) -> Comment:
         # The fields were validated as this model's; the public model has the same types.
@@ -121,3 +126,24 @@ class ArticleSettings(BaseModel):
         if self.auto_close_days is not None and self.opened_at:
             return now >= parse_iso(self.opened_at) + timedelta(days=self.auto_close_days)
         return False
+
+
+class ArticlePage(BaseModel):
+    """What the embedding page said it is (its title and canonical URL), kept per article so that
+    moderators see what a comment is about. Validated on the way in (`requests.PageIn`) and read
+    back through `from_stored`, so a stored value never exceeds these bounds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: text(PAGE_TITLE)  # type: ignore[valid-type]
+    url: text(PAGE_URL)  # type: ignore[valid-type]
+
+    @classmethod
+    def from_stored(cls, value: Any) -> "ArticlePage | None":
+        """The stored page, or None when there is none or it does not validate."""
+        if not isinstance(value, dict):
+            return None
+        try:
+            return cls.model_validate({"title": value.get("title"), "url": value.get("url")})
+        except ValidationError:
+            return None

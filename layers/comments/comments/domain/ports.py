@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from comments.domain.models import ArticleSettings, Comment, StoredComment
+from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class SubmissionState:
     duplicate_of: str | None  # the comment this author's same text already is, within the window
     duplicate_marked_at: int | None = None  # when that marker was written (epoch seconds)
     stale_duplicate: str | None = None  # a marker whose comment was never stored: may be replaced
+    page: ArticlePage | None = None  # the article's page (title and URL), as last stored
 
 
 class CommentStore(Protocol):
@@ -48,7 +49,15 @@ class CommentStore(Protocol):
 
     def insert(self, comment: StoredComment, receipt: dict[str, Any] | None = None) -> None: ...
 
-    def open_article(self, article_id: str, at: str) -> None: ...
+    def open_article(self, article_id: str, at: str, page: ArticlePage | None = None) -> None: ...
+
+    def article_page(self, article_id: str) -> ArticlePage | None: ...
+
+    def move_queue_token(self, comment_id: str, old: str | None, new: str) -> bool: ...
+
+    def lift_ban(self, author_id: str, comment_id: str) -> bool: ...
+
+    def author_recent(self, author_id: str, limit: int) -> list[StoredComment]: ...
 
     def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]: ...
 
@@ -101,12 +110,12 @@ class CommentStore(Protocol):
 
 
 class Queue(Protocol):
-    """An SQS queue: the moderation queue or its dead-letter queue."""
+    """An SQS queue: the moderation queue or its dead-letter queue. A received message is SQS's
+    own shape (`Body`, `ReceiptHandle`, `MessageAttributes` as {name: {"StringValue": ...}})."""
 
-    def send(self, body: str, attributes: dict[str, str] | None = None) -> str: ...
+    def send(self, body: str, attributes: dict[str, str] | None = None, delay_seconds: int = 0) -> str: ...
     def receive(self, max_messages: int, visibility_seconds: int) -> list[dict[str, Any]]: ...
     def delete(self, receipt_handle: str) -> bool: ...
-    def release(self, receipt_handle: str) -> None: ...
     def depth(self) -> dict[str, int]: ...
 
 

@@ -27,6 +27,7 @@ _CHANGES = {
     "deleted": "deleted",
     "reported": "reported",
     "erased": "erased",
+    "reopened": "reopened",
 }
 
 

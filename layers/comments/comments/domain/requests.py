@@ -3,13 +3,15 @@ rule is a `constraints.TextRule` (or a pydantic bound) that its JSON Schema publ
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictStr, ValidationInfo
 
 from comments.domain.constraints import (
     BODY,
     EMAIL,
     EMAIL_MAX,
     NAME,
+    PAGE_TITLE,
+    PAGE_URL,
     free_text,
     text,
     whole_number,
@@ -32,8 +34,50 @@ CommentBody: Any = text(BODY)
 Email: Any = text(EMAIL, AfterValidator(_email))
 
 
+def origin(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, lower case, without the scheme's default port; None for
+    anything that is not an absolute http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{parts.hostname}" + (f":{port}" if port not in (None, default) else "")
+
+
+def _page_url(value: str, info: ValidationInfo) -> str:
+    """A canonical https URL of one of the site's pages: no credentials, no fragment, no spaces,
+    on one of the origins the site allows (`origins` in the validation context: the template's
+    AllowedOrigins; none given, none allowed)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if "@" in parts.netloc or origin(value) is None:
+        raise ValueError("must be an https URL with a host and no credentials")
+    allowed = {origin(o) for o in ((info.context or {}).get("origins") or ())}
+    if origin(value) not in allowed:
+        raise ValueError("must be a page of this site (on one of its allowed origins)")
+    return value
+
+
+class PageIn(BaseModel):
+    """The embedding page a submission comes from: `"page": {"title", "url"}` (optional)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: text(PAGE_TITLE)  # type: ignore[valid-type]
+    url: text(PAGE_URL, AfterValidator(_page_url))  # type: ignore[valid-type]
+
+
 class CommentDraft(BaseModel):
-    """A submission as a comment form sends it (POST .../comments and .../validate)."""
+    """A submission as a comment form sends it (POST .../comments and .../validate). Validate it
+    with `context={"origins": [...]}` (the site's allowed origins) for `page` to be accepted."""
 
     # hide_input_in_errors: an error's text must never carry the email (logs, traces).
     model_config = ConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
@@ -42,6 +86,7 @@ class CommentDraft(BaseModel):
     email: Email
     body: CommentBody
     parentId: StrictStr | None = None
+    page: PageIn | None = None
 
 
 class DeleteIn(BaseModel):
@@ -77,10 +122,17 @@ class DecisionIn(BaseModel):
 
 
 class ReleaseIn(BaseModel):
-    """POST /moderation/comments/{commentId}/release"""
+    """POST /moderation/comments/{commentId}/release and .../renew"""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     claim: StrictStr = Field(min_length=1, max_length=4096)
+
+
+class ReopenIn(BaseModel):
+    """POST /moderation/comments/{commentId}/reopen"""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    note: text(free_text(max_length=2000)) | None = None  # type: ignore[valid-type]
 
 
 class AuthorIn(BaseModel):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from comments.domain.errors import CommentsClosed, DuplicateComment, NotFound, PolicyViolation
 from comments.domain.ids import is_comment_id
-from comments.domain.models import ArticleSettings, Comment, StoredComment, iso
+from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment, iso
 from comments.domain.ports import CommentStore, SubmissionState
 from comments.domain.requests import CommentDraft
 from comments.domain.stateful_rules import judge, stored_hits
@@ -143,7 +143,8 @@ def submit(
        rejected one counts too, and a client over the limit hears 429, not the reasons);
     2. the duplicate marker (unless the rule is off): a live marker naming another comment makes
        this a duplicate, so of two identical texts racing only one gets past here;
-    3. for an article's first comment, when it opened;
+    3. for an article's first comment, when it opened (and the page it is on, whenever that is
+       new or changed);
     4. the comment, with its receipt: the only write a reader or moderator can see, and the last.
     A stop between any two leaves nothing visible: tokens taken count as the submission they
     were; a marker without its comment is replaced by a retry (same comment id) or, once stale,
@@ -187,8 +188,12 @@ def submit(
             raise PolicyViolation(
                 [*(r.model_dump() for r in verdict.reasons()), dup.reason().model_dump()]
             ) from None
-    if settings.opened_at is None:
-        store.open_article(sub.article_id, created)
+    # The article's page, as the widget says it is: written with the article's first comment, or
+    # when it changed (a typical submission, on an article already open, writes nothing here).
+    page = ArticlePage(title=sub.draft.page.title, url=sub.draft.page.url) if sub.draft.page else None
+    new_page = page if page is not None and page != sub.state(store).page else None
+    if settings.opened_at is None or new_page is not None:
+        store.open_article(sub.article_id, created, new_page)
     store.insert(comment, receipt(accepted) if receipt is not None else None)
     return accepted
 
