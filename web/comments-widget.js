@@ -8,6 +8,8 @@
  * unless the page already links a stylesheet whose URL contains "comments-widget.css" or the script
  * tag carries data-no-css. Several widgets per page are fine. Widgets added later:
  * window.CommentsWidget.mount(element).
+ * Colours: --cw-* custom properties (web/README.md); they follow the page's color-scheme, unless
+ * data-color-scheme="light", "dark" or "auto" (the reader's preference) on the div pins it.
  * Comment text is only ever set with textContent: user data never becomes HTML.
  */
 (function () {
