@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import unique_tag, watch_csp
+from tests_support import reject_own_held, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -27,20 +27,25 @@ expect.set_options(timeout=10_000)
 
 
 @pytest.fixture
-def reader(browser: Browser) -> Iterator[Any]:
+def reader(browser: Browser, dev_stack: Any) -> Iterator[Any]:
     """Opens fresh readers: each a browser context of its own (its own localStorage, as another
-    browser or profile would have), every page watched for CSP violations."""
+    browser or profile would have), every page watched for CSP violations. At the end, the held
+    comments the readers wrote are rejected, so none waits in the shared queue."""
     contexts: list[Any] = []
+    pages: list[Page] = []
     seen: list[list[str]] = []
 
     def new_page() -> Page:
         context = browser.new_context(viewport={"width": 1100, "height": 900})
         contexts.append(context)
         page = context.new_page()
+        pages.append(page)
         seen.append(watch_csp(page))
         return page
 
     yield new_page
+    for page in pages:
+        reject_own_held(page, dev_stack.base_url, dev_stack.moderator_token)
     for context in contexts:
         context.close()
     violations = [v for page in seen for v in page]
