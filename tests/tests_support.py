@@ -80,3 +80,22 @@ def watch_csp(page: Any) -> list[str]:
 
     page.on("console", on_console)
     return violations
+
+
+def reject_own_held(page: Any, base_url: str, moderator_token: str) -> None:
+    """Decide the held comments a browser page's widget keeps for its writer (localStorage), as a
+    moderator rejecting them: browser tests that hold comments leave none waiting in the shared
+    queue for the tests after them. Comments decided already are left as they are."""
+    import json
+
+    import requests
+
+    own = json.loads(page.evaluate("localStorage.getItem('comments-widget:own') || '{}'"))
+    for comment_id, entry in own.items():
+        if entry.get("held"):
+            requests.post(
+                f"{base_url}/moderation/comments/{comment_id}/decision",
+                json={"decision": "reject", "note": "test clean-up", "claim": None, "banAuthor": False},
+                headers={"Authorization": f"Bearer {moderator_token}"},
+                timeout=15,
+            )

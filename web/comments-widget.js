@@ -8,6 +8,8 @@
  * unless the page already links a stylesheet whose URL contains "comments-widget.css" or the script
  * tag carries data-no-css. Several widgets per page are fine. Widgets added later:
  * window.CommentsWidget.mount(element).
+ * Colours: --cw-* custom properties (web/README.md); they follow the page's color-scheme, unless
+ * data-color-scheme="light", "dark" or "auto" (the reader's preference) on the div pins it.
  * Comment text is only ever set with textContent: user data never becomes HTML.
  */
 (function () {
@@ -17,6 +19,10 @@
   var AUTHOR_KEY = "comments-widget:author";
   var OWN_KEY = "comments-widget:own";
   var ORDER_KEY = "comments-widget:order";
+  // How long this browser keeps what it knows of its own comments (edit tokens, and the copy of a
+  // held comment shown to its writer as awaiting moderation). No endpoint tells a writer that a
+  // moderator rejected their comment, so a held copy that never turned up in the list goes after this.
+  var KEEP_OWN = 864e5;
   var script = document.currentScript;
   var seq = 0;
 
@@ -62,7 +68,7 @@
   function ownSet(id, entry) {
     var all = own();
     var now = Date.now();
-    for (var k in all) if (now - Date.parse(all[k].createdAt) > 864e5) delete all[k];
+    for (var k in all) if (!(now - Date.parse(all[k].createdAt) < KEEP_OWN)) delete all[k];
     if (entry) all[id] = entry;
     else delete all[id];
     store(OWN_KEY, all);
@@ -127,9 +133,12 @@
     }));
   }
 
-  function say(region, kids, kind) {
+  // A message in a live region. `passing`: the outcome of the text as sent, which goes as soon as
+  // the reader changes the form (the live hint from /validate then speaks for the new text).
+  function say(region, kids, kind, passing) {
     region.textContent = "";
     region.className = "cw-status" + (kind ? " cw-" + kind : "");
+    region.cwPassing = !!passing;
     kids.forEach(function (kid) {
       if (kid) region.appendChild(typeof kid === "string" ? h("p", { text: kid }) : kid);
     });
@@ -204,6 +213,13 @@
     ]);
     var compose = h("div", { class: "cw-compose" }, [form, status]);
     var home = h("div", { class: "cw-home" }, [compose]);
+    // The writer's own held comments, from this browser's storage: never fetched, never seen by others.
+    var heldList = h("ol", { class: "cw-list cw-held-list", "aria-labelledby": p + "held-title" });
+    var held = h("section", { class: "cw-held", "aria-labelledby": p + "held-title", hidden: true }, [
+      h("h2", { class: "cw-held-title", id: p + "held-title", text: "Your comments awaiting moderation" }),
+      h("p", { class: "cw-hint", text: "Only you can see them here, in this browser, until a moderator publishes them." }),
+      heldList,
+    ]);
     var count = h("h2", { class: "cw-count", hidden: true });
     var orderSelect = h("select", { id: p + "order", class: "cw-order-select", onchange: changeOrder }, [
       h("option", { value: "oldest", text: "Oldest first" }),
@@ -215,7 +231,7 @@
     var listNote = h("p", { class: "cw-note" }, ["Loading comments…"]);
     var more = h("button", { type: "button", class: "cw-button cw-more", hidden: true, onclick: loadMore }, ["Load more comments"]);
     root.textContent = "";
-    [home, count, sorting, list, listNote, more].forEach(function (n) { root.appendChild(n); });
+    [home, held, count, sorting, list, listNote, more].forEach(function (n) { root.appendChild(n); });
 
     var saved = load(AUTHOR_KEY);
     if (saved) {
@@ -293,12 +309,27 @@
       }, 500);
     }
 
+    // A changed field is no longer what was refused: its mark goes, and so does the outcome of
+    // the last submission (a rejection, a form check, a thank-you), leaving the live hint alone.
+    function changed(input) {
+      if (input.hasAttribute("aria-invalid")) {
+        input.removeAttribute("aria-invalid");
+        document.getElementById(input.id + "-error").textContent = "";
+      }
+      if (status.cwPassing) say(status, []);
+    }
+
     bodyInput.addEventListener("input", function () {
+      changed(bodyInput);
       updateCounter();
       scheduleCheck();
     });
     nameInput.addEventListener("input", function () {
+      changed(nameInput);
       if (bodyInput.value.trim()) scheduleCheck();
+    });
+    emailInput.addEventListener("input", function () {
+      changed(emailInput);
     });
 
     // ---- submitting ------------------------------------------------------------------------
@@ -361,7 +392,7 @@
       if (firstInvalid()) {
         say(status, ["Please check the form: " + Array.prototype.map.call(form.querySelectorAll(".cw-error"), function (e) {
           return e.textContent;
-        }).filter(Boolean).join(" ")], "error");
+        }).filter(Boolean).join(" ")], "error", true);
         return firstInvalid().focus();
       }
       if (remember.checked) store(AUTHOR_KEY, { name: draft.name, email: draft.email });
@@ -372,6 +403,8 @@
         keyFor = fingerprint;
         conflictRetries = 0;
       }
+      // From here the outcome speaks for the text as sent: the live hint would only repeat it.
+      quietHint();
       setBusy(true);
       say(status, ["Posting your comment…"]);
       call("POST", base + "/comments", draft, { "Idempotency-Key": key }).then(function (r) {
@@ -385,13 +418,17 @@
       });
     }
 
-    function posted() {
+    function quietHint() {
       clearTimeout(timer);
       checkSeq++;
+      showFeedback("", []);
+    }
+
+    function posted() {
+      quietHint();
       key = keyFor = null;
       bodyInput.value = "";
       updateCounter();
-      showFeedback("", []);
       replyTo(null, true);
     }
 
@@ -399,14 +436,18 @@
       var d = r.data;
       var s = r.status;
       if (s === 201 || s === 202) {
-        if (d.editToken && d.comment) ownSet(d.comment.id, { editToken: d.editToken, createdAt: d.comment.createdAt });
+        var replyingTo = parentId && nodes[parentId] && nodes[parentId].comment ? nodes[parentId].comment.name : null;
+        if (d.editToken && d.comment) {
+          ownSet(d.comment.id, s === 202 ? heldEntry(d.editToken, d.comment, replyingTo)
+            : { editToken: d.editToken, createdAt: d.comment.createdAt });
+        }
         posted();
         if (s === 201) {
           var node = addComment(d.comment, true);
           if (counted != null) counted++;
           showCount();
           listNote.hidden = true;
-          say(status, ["Thank you, your comment is published."], "ok");
+          say(status, ["Thank you, your comment is published."], "ok", true);
           node.article.classList.add("cw-new");
           node.article.focus();
         } else {
@@ -414,13 +455,15 @@
             "Thank you. Your comment is awaiting moderation: a moderator will read it before it appears.",
             d.reasons && d.reasons.length ? "Why it was held:" : null,
             d.reasons && d.reasons.length ? reasonList(d.reasons) : null,
-          ], "ok");
+          ], "ok", true);
+          showHeld();
           bodyInput.focus();
         }
         return;
       }
       var parts;
       var focus = bodyInput;
+      var passing = s === 422 || s === 413 || s === 400; // about the text as sent
       if (s === 422 && d.error === "policy_violation") {
         (d.violations || []).forEach(function (v) {
           if (v.rule === "name") nameInput.setAttribute("aria-invalid", "true"), (focus = nameInput);
@@ -472,7 +515,7 @@
       } else {
         parts = ["The comment service could not take your comment just now (" + (d.error || "error " + s) + "). Your text is kept.", (focus = retryButton())];
       }
-      say(status, parts, "error");
+      say(status, parts, "error", passing);
       if (focus) (focus.tagName === "P" ? focus.firstChild : focus).focus();
     }
 
@@ -510,6 +553,8 @@
     function addComment(c, atTop) {
       var old = nodes[c.id];
       if (old && !old.gone) return old;
+      var entry = own()[c.id];
+      if (entry && entry.held) ownSet(c.id, { editToken: entry.editToken, createdAt: entry.createdAt });
       var n = { comment: c, tools: h("div", { class: "cw-tools" }) };
       n.time = h("time", { datetime: c.createdAt, title: new Date(c.createdAt).toLocaleString() }, [ago(c.createdAt)]);
       n.text = h("div", { class: "cw-body", text: c.body });
@@ -564,6 +609,44 @@
       complete = !cursor;
       more.hidden = !cursor;
       showCount();
+      showHeld();
+    }
+
+    // ---- the writer's held comments ------------------------------------------------------------
+
+    function heldEntry(token, c, replyingTo) {
+      return {
+        editToken: token,
+        createdAt: c.createdAt,
+        held: { where: base, name: c.name, body: c.body, parentId: c.parentId || null, replyTo: replyingTo || null },
+      };
+    }
+
+    // Held comments of this article that this browser sent and the list does not show (yet): a
+    // published one gives way to the list's copy as soon as a page of the list brings it.
+    function showHeld() {
+      var all = own();
+      var ids = Object.keys(all).filter(function (id) {
+        var e = all[id];
+        return e.held && e.held.where === base && Date.now() - Date.parse(e.createdAt) < KEEP_OWN && !(nodes[id] && !nodes[id].gone);
+      });
+      ids.sort(function (a, b) { return Date.parse(all[b].createdAt) - Date.parse(all[a].createdAt); });
+      heldList.textContent = "";
+      ids.forEach(function (id) {
+        var e = all[id];
+        heldList.appendChild(h("li", { class: "cw-item" }, [
+          h("article", { class: "cw-comment cw-pending", "aria-label": "Your comment, awaiting moderation" }, [
+            h("header", { class: "cw-meta" }, [
+              h("span", { class: "cw-name", text: e.held.name }), " ",
+              h("time", { datetime: e.createdAt, title: new Date(e.createdAt).toLocaleString() }, [ago(e.createdAt)]), " ",
+              h("span", { class: "cw-badge", text: "Awaiting moderation" }),
+            ]),
+            e.held.parentId ? h("p", { class: "cw-hint cw-reply-to", text: e.held.replyTo ? "In reply to " + e.held.replyTo : "A reply" }) : null,
+            h("div", { class: "cw-body", text: e.held.body }),
+          ]),
+        ]));
+      });
+      held.hidden = !ids.length;
     }
 
     function fetchPage(after) {
@@ -582,6 +665,7 @@
         listNote.hidden = !!list.children.length;
         listNote.textContent = "No comments yet. Be the first to comment.";
       }, function () {
+        showHeld();
         list.removeAttribute("aria-busy");
         listNote.textContent = "";
         listNote.appendChild(document.createTextNode("Comments could not be loaded. "));
@@ -681,7 +765,10 @@
             say(status, ["Your comment was updated."], "ok");
           } else if (r.status === 200) {
             n.editing = false;
+            var parent = d.comment && d.comment.parentId && nodes[d.comment.parentId];
             lost(n, "This comment is awaiting moderation.");
+            if (d.comment) ownSet(d.comment.id, heldEntry(entry.editToken, d.comment, parent && parent.comment ? parent.comment.name : null));
+            showHeld();
             say(status, ["Your edited comment is awaiting moderation: a moderator will read it before it appears again."], "ok");
             list.focus();
           } else if (r.status === 422 && d.error === "policy_violation") {
@@ -795,6 +882,7 @@
         n.time.textContent = ago(n.comment.createdAt);
         if (n.edit && !n.editing && !n.confirm && !mine(n)) dropTools(n);
       }
+      if (!held.hidden) showHeld();
     }, 30000);
 
     call("GET", api + "/articles/comment-counts?ids=" + encodeURIComponent(ds.articleId)).then(function (r) {
