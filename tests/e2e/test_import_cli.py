@@ -51,7 +51,9 @@ def test_a_disqus_export_imported_with_the_console_script(dev_stack, tmp_path):
     # and counts them, once the relay has read the change stream (about a second behind)
     deadline, counts = time.monotonic() + 20, None
     while time.monotonic() < deadline:
-        counts = requests.get(f"{dev_stack.base_url}/articles/comment-counts?ids={article}", timeout=10).json()
+        counts = requests.get(
+            f"{dev_stack.base_url}/articles/comment-counts?ids={article}", timeout=10
+        ).json()
         if counts["counts"][article] >= 2:
             break
         time.sleep(0.2)

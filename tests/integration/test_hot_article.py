@@ -77,7 +77,9 @@ def test_five_hundred_comments_on_one_article_lose_nothing_and_count_once(api, a
         [mapping] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
         for _ in range(50):
             mapping.drain()
-            counted = api.call("GET", "/articles/comment-counts", query=f"ids={ARTICLE}").json["counts"][ARTICLE]
+            counted = api.call("GET", "/articles/comment-counts", query=f"ids={ARTICLE}").json["counts"][
+                ARTICLE
+            ]
             if counted >= len(replies):
                 break
     finally:
