@@ -4,7 +4,7 @@ domain's `authoring`."""
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response
+from comments.api.http import install_error_handlers, parse_body, response, sender
 from comments.domain import authoring
 from comments.domain.errors import NotFound
 from comments.domain.ids import is_article_id, is_comment_id
@@ -32,6 +32,8 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
         token=body.editToken,
         body=body.body,
         now=rt.now(),
+        screen=rt.screen(),
+        sender=sender(event),
     )
     return response(200, {"status": updated.status, "comment": updated.public().model_dump()})
 

@@ -18,6 +18,8 @@ from comments.domain.errors import (
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from comments.domain.classifiers import Sender
+
 MAX_BODY_BYTES = 32 * 1024
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
@@ -104,6 +106,15 @@ def source_ip(event: dict[str, Any]) -> str:
     """The client, as API Gateway saw it (`requestContext.http.sourceIp`); never a header the
     client can write."""
     return str(event["requestContext"]["http"]["sourceIp"])
+
+
+def sender(event: dict[str, Any]) -> "Sender":
+    """The client's IP (API Gateway's) and User-Agent, for a classifier that asks for them (never
+    stored)."""
+    from comments.domain.classifiers import Sender
+
+    agent = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "user-agent"), "")
+    return Sender(ip=source_ip(event), user_agent=str(agent)[:512])
 
 
 def query(event: dict[str, Any], name: str) -> str | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, response, source_ip
+from comments.api.http import install_error_handlers, parse_body, response, sender, source_ip
 from comments.domain import submission
 from comments.domain.errors import (
     BadRequest,
@@ -56,6 +56,7 @@ def _submission(
             if key is not None
             else new_comment_id(int(now.timestamp() * 1000))
         ),
+        sender=sender(event),
     )
     return payload, sub
 
@@ -93,6 +94,7 @@ def _submit_once(
             edit_token_hash=keys.edit_token_hash(token),
             rate_limit_per_minute=rt.settings.rate_limit_per_minute,
             receipt=(lambda a: persistence.receipt(a, _result(a))) if persistence is not None else None,
+            screen=rt.screen(),
         )
     except Exception as exc:
         _count(metrics, exc)

@@ -49,6 +49,9 @@ class StoredComment(Comment):
     editTokenHash: str = ""
     updatedAt: str | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
+    #: what each configured classifier said of it (Akismet's "spam"/"ham"), for the feedback a
+    #: moderator's decision sends back; None when no classifier was asked
+    classifiers: dict[str, str] | None = None
 
     def public(self) -> Comment:
         # The fields were validated as this model's; the public model has the same types.
@@ -81,7 +84,8 @@ def _utc_time(value: str) -> str:
 
 
 class ArticleSettings(BaseModel):
-    """Per-article settings an operator sets: closed, every comment held first, auto-close.
+    """Per-article settings an operator sets: closed, every comment held first, auto-close, new
+    writers held first.
 
     Validated when written (`PUT /moderation/articles/{id}`), and read back field by field
     (`from_stored`), so that no stored value can make a later request fail."""
@@ -94,6 +98,9 @@ class ArticleSettings(BaseModel):
     auto_close_days: Annotated[int, Field(strict=True, ge=1, le=3650)] | None = None
     #: when the article opened for comments: its first stored comment, unless the operator says
     opened_at: Annotated[str, Field(strict=True, max_length=64), AfterValidator(_utc_time)] | None = None
+    #: this article's `new_author` threshold (approved comments before a writer's appear
+    #: straight away; 0 = off here), instead of the policy's; None: the policy's
+    newAuthorPremoderation: Annotated[int, Field(strict=True, ge=0, le=1000)] | None = None
 
     @classmethod
     def from_stored(cls, values: dict[str, Any] | None) -> "ArticleSettings":

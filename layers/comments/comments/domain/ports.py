@@ -1,22 +1,25 @@
 """What the domain needs from the outside world, as small protocols. The boto3 adapters
 (`comments.adapters`) implement them in Lambda and in the operator tools; unit tests pass fakes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from comments.domain.models import ArticleSettings, Comment, StoredComment
+from comments.domain.trust import AuthorRecord
 
 
 @dataclass(frozen=True)
 class SubmissionState:
     """What the stored state says about a comment about to be stored or changed, read in one
-    round trip: the article's settings, the author's ban, and the duplicate marker."""
+    round trip: the article's settings, the author's ban, the duplicate marker, and what
+    moderators' decisions say about the author."""
 
     settings: ArticleSettings
     banned: bool
     duplicate_of: str | None  # the comment this author's same text already is, within the window
     duplicate_marked_at: int | None = None  # when that marker was written (epoch seconds)
     stale_duplicate: str | None = None  # a marker whose comment was never stored: may be replaced
+    author: AuthorRecord = field(default_factory=AuthorRecord)
 
 
 class CommentStore(Protocol):

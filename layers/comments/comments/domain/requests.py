@@ -68,6 +68,13 @@ class CommentDraft(BaseModel):
     email: Email
     body: CommentBody
     parentId: StrictStr | None = None
+    #: the form's hidden field (people never see it; robots fill it in): filled, the comment is
+    #: held as spam. Never stored.
+    honeypot: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+    @property
+    def filled_honeypot(self) -> bool:
+        return bool(self.honeypot and self.honeypot.strip())
 
 
 class DeleteIn(BaseModel):
