@@ -160,6 +160,10 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
     assert api.call("GET", f"/moderation/comments/{held['id']}", **mod).status == 200
     decision = {"decision": "reject", "claim": item["claim"], "banAuthor": True, "note": "spam"}
     assert api.call("POST", f"/moderation/comments/{held['id']}/decision", decision, **mod).status == 200
+    # Relay again: the decision moves the author's record and the policy statistics
+    for _ in range(3):
+        relay.poll_once()
+    assert api.call("GET", "/moderation/policy/stats", query="days=7", **mod).status == 200
     assert api.call("PUT", "/moderation/articles/closed-one", {"closed": True}, **mod).status == 200
     sqs = aws_stack.client("sqs")
     sqs.send_message(QueueUrl=aws_stack.queues["ModerationDeadLetterQueue"], MessageBody="{}")

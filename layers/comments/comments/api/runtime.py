@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    from comments.adapters.classifiers import ClassifierPanel
     from comments.adapters.comment_table import CommentTable
     from comments.adapters.events import EventBridgeBus
     from comments.adapters.queue import SqsQueue
-    from comments.adapters.classifiers import ClassifierPanel
     from comments.domain.hmac_keys import HmacKeys
     from comments.policy.model import Policy
 

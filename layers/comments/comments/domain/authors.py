@@ -18,7 +18,8 @@ def export(store: CommentStore, keys: HmacKeys, email: str) -> list[dict[str, An
 def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, now: datetime) -> int:
     """Every comment by the author leaves the public list, and its name, body and identity are
     removed from storage for good (idempotent: a second call erases nothing more). Only the
-    fact of the erasure stays in each comment's history. Returns how many were erased."""
+    fact of the erasure stays in each comment's history; the author's record of moderators'
+    decisions is deleted. Returns how many were erased."""
     from comments.policy.engine import duplicate_fingerprint
 
     author_id = keys.author_id(email)
@@ -32,4 +33,5 @@ def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, 
             continue  # changed under us; a second erase call picks it up
         store.forget_duplicate_marker(author_id, duplicate_fingerprint(comment.body))
         erased += 1
+    store.forget_author(author_id)  # the record of moderators' decisions about them
     return erased

@@ -2,10 +2,13 @@
 (`comments.adapters`) implement them in Lambda and in the operator tools; unit tests pass fakes."""
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from comments.domain.models import ArticleSettings, Comment, StoredComment
 from comments.domain.trust import AuthorRecord
+
+if TYPE_CHECKING:
+    from comments.domain.tallies import Tally
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,12 @@ class CommentStore(Protocol):
     def open_article(self, article_id: str, at: str) -> None: ...
 
     def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]: ...
+
+    def apply_tallies(self, tallies: list[tuple[str, "Tally"]], now_epoch: int) -> Any: ...
+
+    def policy_stats(self, days: list[str]) -> dict[str, dict[tuple[str, str], int]]: ...
+
+    def forget_author(self, author_id: str) -> None: ...
 
     def transition(
         self,

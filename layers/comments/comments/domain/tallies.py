@@ -19,6 +19,7 @@ from comments.domain.models import parse_iso
 from comments.domain.trust import Decided
 
 if TYPE_CHECKING:
+    from comments.domain.ports import CommentStore
     from comments.domain.relay import StreamChange
 
 Counted = Literal["held", "approved", "rejected"]
@@ -136,7 +137,7 @@ def days_back(today: date, days: int) -> list[str]:
     return [(today - timedelta(days=n)).isoformat() for n in range(days)]
 
 
-def summed(per_day: dict[str, dict[tuple[str, Counted], int]]) -> list[RuleStats]:
+def summed(per_day: dict[str, dict[tuple[str, str], int]]) -> list[RuleStats]:
     """Per rule, over the days read: held, approved, rejected (most held first, then by name)."""
     totals: dict[str, dict[str, int]] = {}
     for counts in per_day.values():
@@ -144,3 +145,17 @@ def summed(per_day: dict[str, dict[tuple[str, Counted], int]]) -> list[RuleStats
             totals.setdefault(rule, {"held": 0, "approved": 0, "rejected": 0})[what] += max(0, int(n))
     stats = [RuleStats(rule, **values) for rule, values in totals.items()]
     return sorted(stats, key=lambda s: (-s.held, s.rule))
+
+
+def policy_stats(store: "CommentStore", today: date, days: int) -> dict[str, Any]:
+    """GET /moderation/policy/stats: per rule, over the last `days` days (today included, UTC),
+    the comments it held and how many of those moderators approved and rejected. One read of
+    the day items (`PST#<day>`), never a scan."""
+    wanted = days_back(today, days)
+    per_day = store.policy_stats(wanted)
+    return {
+        "days": days,
+        "from": wanted[-1],
+        "to": wanted[0],
+        "rules": [s.as_json() for s in summed(per_day)],
+    }
