@@ -40,7 +40,11 @@ class Tally:
 
 def day_of(at: str) -> str:
     """The UTC day (YYYY-MM-DD) of an ISO 8601 time as the service writes them."""
-    return at[:10] if len(at) >= 10 and at[4] == "-" and at[7] == "-" else parse_iso(at).date().isoformat()
+    if at.endswith("Z") and len(at) >= 10 and at[4] == "-" and at[7] == "-":
+        return at[:10]
+    from datetime import UTC
+
+    return parse_iso(at).astimezone(UTC).date().isoformat()
 
 
 def _rules(hits: list[dict[str, Any]] | list[str]) -> list[str]:
