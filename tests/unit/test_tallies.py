@@ -92,18 +92,18 @@ def test_days_are_utc_days():
 
 
 def test_the_stats_sum_the_days_read_per_rule_most_held_first():
-    class Store:
-        asked: list[str] = []
+    asked: list[list[str]] = []
 
+    class Store:
         def policy_stats(self, days):
-            Store.asked = days
+            asked.append(days)
             return {
                 "2026-11-28": {("links", "held"): 3, ("links", "approved"): 2, ("spam", "held"): 1},
                 "2026-11-01": {("links", "held"): 1, ("links", "rejected"): 1},
             }
 
     report = policy_stats(Store(), date(2026, 11, 28), 30)
-    assert (report["from"], report["to"], len(Store.asked)) == ("2026-10-30", "2026-11-28", 30)
+    assert (report["from"], report["to"], len(asked[0])) == ("2026-10-30", "2026-11-28", 30)
     assert report["rules"] == [
         {"rule": "links", "held": 4, "approved": 2, "rejected": 1, "approvedShare": 0.667},
         {"rule": "spam", "held": 1, "approved": 0, "rejected": 0, "approvedShare": None},
