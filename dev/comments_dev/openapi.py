@@ -133,6 +133,26 @@ class SettingsOut(BaseModel):
     settings: dict[str, Any]
 
 
+class RuleStatsOut(_Closed):
+    rule: str
+    held: int
+    approved: int
+    rejected: int
+    approvedShare: float | None = Field(
+        description="approved / (approved + rejected); None before any decision"
+    )
+
+
+class PolicyStats(_Closed):
+    """Per rule, over the last `days` days (UTC): the comments it held, and how many of those
+    moderators approved and rejected (a decision counts on the day its comment was held)."""
+
+    days: int
+    from_: str = Field(alias="from")
+    to: str
+    rules: list[RuleStatsOut]
+
+
 class Exported(_Closed):
     comments: list[Comment]
 
@@ -203,9 +223,7 @@ class Operation:
     summary: str
     responses: dict[int, Any]  # status -> response model (None: no content)
     body: Any = None  # request body model
-    query: dict[str, tuple[type, dict[str, Any]]] = field(
-        default_factory=dict
-    )  # name -> (type, Query kwargs)
+    query: dict[str, tuple[Any, dict[str, Any]]] = field(default_factory=dict)  # name -> (type, Query kwargs)
     idempotency_key: bool = False
     tags: tuple[str, ...] = ("comments",)
 
@@ -315,6 +333,12 @@ def _operations() -> dict[str, Operation]:
             "Close an article, or hold all its comments",
             {200: SettingsOut, **_MODERATION_ERRORS, 422: ValidationErrorBody},
             body=ArticleSettings,
+            tags=("moderation",),
+        ),
+        "GET /moderation/policy/stats": Operation(
+            "Which rules hold what, and what moderators made of it",
+            {200: PolicyStats, **_MODERATION_ERRORS},
+            query={"days": (int, {"ge": 1, "le": 90})},
             tags=("moderation",),
         ),
         "POST /moderation/authors/export": Operation(
@@ -478,6 +502,12 @@ _CONSTRAINTS: dict[str, dict[str, dict[str, Any]]] = {
         "name": {"minLength": 1, "maxLength": 80},
         "email": {"format": "email", "maxLength": 254},
         "body": {"minLength": 1},
+        "honeypot": {
+            "description": (
+                "The form's hidden field (people never see it; programs fill it in). Filled, the "
+                "comment is held for a moderator as spam; leave it out or empty. Never stored."
+            )
+        },
     },
     "EditIn": {"body": {"minLength": 1}},
 }
