@@ -223,9 +223,10 @@ def test_a_record_delivered_again_changes_the_authors_record_once(api, aws_stack
     assert (state.author.approved, state.author.rejected) == (0, 1)
 
 
-def test_policy_stats_after_a_scripted_series_of_holds_and_decisions(api, relay):
-    # Given holds: links x3 (2 approved, 1 rejected), personal_info x2 (1 rejected, 1 waiting),
-    # shouting with links x1 (approved), and a published comment (holds nothing)
+def scripted_holds_and_decisions(api, relay) -> None:
+    """Holds: links x3 (2 approved, 1 rejected), personal_info x2 (1 rejected, 1 waiting),
+    shouting with links x1 (approved), and a published comment (holds nothing)."""
+
     def hold(body: str) -> str:
         reply = post(api, f"s-{unique_tag()}@example.org", f"{body} {unique_tag()}")
         assert reply.status == 202, reply.json
@@ -239,6 +240,11 @@ def test_policy_stats_after_a_scripted_series_of_holds_and_decisions(api, relay)
     for comment_id, decision in decisions:
         decide(api, comment_id, decision)
     relay.drain()
+
+
+def test_policy_stats_after_a_scripted_series_of_holds_and_decisions(api, relay):
+    # Given a scripted series of holds and decisions, relayed
+    scripted_holds_and_decisions(api, relay)
     # When an editor asks which rules are too strict
     reply = api.call("GET", "/moderation/policy/stats", claims=MODERATOR)
     # Then per rule: what it held in the last 30 days, and what moderators made of those
@@ -257,3 +263,26 @@ def test_policy_stats_refuse_a_bad_window(api):
         reply = api.call("GET", "/moderation/policy/stats", query=f"days={days}", claims=MODERATOR)
         assert reply.status == 400 and reply.json["error"] == "bad_request"
     assert api.call("GET", "/moderation/policy/stats").status == 401
+
+
+def test_comments_policy_stats_shows_the_same_figures_from_a_terminal(api, relay, capsys):
+    from comments_cli import policy
+
+    # Given the scripted series, relayed
+    scripted_holds_and_decisions(api, relay)
+    served = api.call("GET", "/moderation/policy/stats", claims=MODERATOR).json
+    capsys.readouterr()  # (the functions' own log lines)
+    # When an editor runs comments-policy stats against the stack (found from the environment)
+    assert policy.main(["stats", "--json"]) == 0
+    as_json = json.loads(capsys.readouterr().out)
+    assert policy.main(["stats", "--days", "7"]) == 0
+    text = capsys.readouterr().out.splitlines()
+    # Then the figures are the API's, and the table reads rule by rule
+    assert as_json == served
+    assert text[1].split() == ["RULE", "HELD", "APPROVED", "REJECTED", "WAITING", "APPROVED", "OF", "DECIDED"]
+    assert text[2].split() == ["links", "4", "3", "1", "0", "75%"]
+    assert text[3].split() == ["personal_info", "2", "0", "1", "1", "0%"]
+    # and a window out of range is refused with a usage error
+    with pytest.raises(SystemExit) as refused:
+        policy.main(["stats", "--days", "91"])
+    assert refused.value.code == 2
