@@ -7,6 +7,7 @@ say so."""
 import json
 import socket
 import threading
+from pathlib import Path
 
 import akismet
 import boto3
@@ -19,6 +20,7 @@ from comments.adapters.classifiers import ClassifierPanel
 from comments.adapters.comprehend import ComprehendToxicity, segments
 from comments.domain.classifiers import ClassifierUnavailable, Finding, Sender, ToScreen
 
+ROOT = Path(__file__).resolve().parents[2]
 COMMENT = ToScreen(
     article_id="budget-2026",
     comment_id="01JD6Z3YQ2W7V9K8M4N5P6R7S8",
@@ -302,3 +304,35 @@ def test_a_miss_is_one_log_line_and_one_metric_without_the_comment(capsys, caplo
         "bad_key",
     )
     assert "abc123" not in out and COMMENT.body not in out and "198.51.100.7" not in out
+
+
+def test_nothing_of_the_classifiers_is_imported_unless_configured():
+    # Given a fresh interpreter with the submit function loaded and its runtime asked for them
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib.util, sys\n"
+        "spec = importlib.util.spec_from_file_location('app', 'functions/submit/app.py')\n"
+        "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+        "from comments.api.runtime import Runtime, Settings\n"
+        "assert Runtime(Settings(TABLE_NAME='t')).screen() is None\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('akismet', 'httpx') or 'comprehend' in m\n"
+        "          or m == 'comments.adapters.classifiers' or m == 'concurrent.futures.thread']\n"
+        "assert loaded == [], loaded\n"
+        "rt = Runtime(Settings(TABLE_NAME='t', TOXICITY_THRESHOLD='0.5'))\n"
+        "assert rt.classifiers() == ['toxicity'] and 'akismet' not in sys.modules\n"
+    )
+    env = {"POWERTOOLS_SERVICE_NAME": "comments", "AWS_DEFAULT_REGION": "us-east-1"}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+        timeout=60,
+    )
+    # Then neither Akismet's client, httpx, nor the Comprehend adapter was imported; configured,
+    # only the classifier asked for is
+    assert result.returncode == 0, result.stderr
