@@ -12,7 +12,7 @@ the other reads it again.
 
 import random
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from comments.adapters.dynamo import from_item, is_throttling, to_item
@@ -214,7 +214,7 @@ class TallyWriter:
             elif isinstance(read, int) and not isinstance(read, bool):
                 condition, values = "revision = :read", {":read": {"N": str(read)}}
                 if record.revision <= read:  # a record that did not parse starts after the stored one
-                    record = replace(record, revision=read + 1)
+                    record = record._replace(revision=read + 1)
             else:
                 condition = "attribute_not_exists(revision)"
             put: dict[str, Any] = {

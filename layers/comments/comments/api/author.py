@@ -23,6 +23,7 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
     _check_ids(article_id, comment_id)
     _, body = parse_body(EditIn, event)
     rt = runtime.current()
+    screen = rt.screen()
     updated = authoring.edit(
         rt.policy(),
         rt.table,
@@ -32,8 +33,8 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
         token=body.editToken,
         body=body.body,
         now=rt.now(),
-        screen=rt.screen(),
-        sender=sender(event),
+        screen=screen,
+        sender=sender(event) if screen is not None else None,
     )
     return response(200, {"status": updated.status, "comment": updated.public().model_dump()})
 

@@ -56,7 +56,7 @@ def _submission(
             if key is not None
             else new_comment_id(int(now.timestamp() * 1000))
         ),
-        sender=sender(event),
+        sender=sender(event) if rt.screen() is not None else None,
     )
     return payload, sub
 

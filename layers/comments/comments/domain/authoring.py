@@ -5,7 +5,6 @@ author received. Pure: storage and keys come in."""
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from comments.domain.classifiers import Screen, Sender, ToScreen
 from comments.domain.errors import EditWindowClosed, Forbidden, NotFound, PolicyViolation
 from comments.domain.hmac_keys import HmacKeys
 from comments.domain.models import StoredComment, iso, parse_iso
@@ -13,6 +12,7 @@ from comments.domain.ports import CommentStore
 from comments.domain.stateful_rules import decide, stored_hits
 
 if TYPE_CHECKING:
+    from comments.domain.classifiers import Screen, Sender
     from comments.policy.model import Policy
 
 EDITABLE = ("published", "pending")
@@ -47,8 +47,8 @@ def edit(
     token: str,
     body: str,
     now: datetime,
-    screen: Screen | None = None,
-    sender: Sender | None = None,
+    screen: "Screen | None" = None,
+    sender: "Sender | None" = None,
 ) -> StoredComment:
     """Run the policy on the new text. A rejection leaves the original as it was; a hold moves a
     published comment back to pending (and so onto the queue); a pending comment stays pending
@@ -70,6 +70,8 @@ def edit(
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
     kept = comment.classifiers
     if screen is not None:
+        from comments.domain.classifiers import Sender, ToScreen
+
         screened = screen.screen(
             ToScreen(article_id, comment.id, body, comment.name, sender or Sender(ip=""), iso(now))
         )

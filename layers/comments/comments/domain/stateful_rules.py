@@ -12,10 +12,10 @@ verdict, for a submission and an edit alike. Each honours its `enabled` switch i
 
 from typing import TYPE_CHECKING
 
-from comments.domain.classifiers import Screened
 from comments.domain.ports import SubmissionState
 
 if TYPE_CHECKING:
+    from comments.domain.classifiers import Screened
     from comments.policy.model import Policy, PolicyHit, Verdict
 
 
@@ -60,7 +60,7 @@ def _words(policy: "Policy", labels: tuple[str, ...]) -> str:
     return " and ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def classifier_hits(policy: "Policy", screened: Screened | None) -> list["PolicyHit"]:
+def classifier_hits(policy: "Policy", screened: "Screened | None") -> list["PolicyHit"]:
     """A hold for each configured classifier that flagged the comment (and whose rule is on)."""
     from comments.policy.engine import stateful_hit
 
@@ -83,7 +83,7 @@ def judge(
     name: str,
     now_epoch: int,
     honeypot: bool = False,
-    screened: Screened | None = None,
+    screened: "Screened | None" = None,
 ) -> "Verdict":
     """Every rule, stateless and stateful, reported together (reject > hold > publish)."""
     from comments.policy.engine import evaluate
@@ -99,7 +99,7 @@ def decide(
     *,
     now_epoch: int,
     honeypot: bool = False,
-    screened: Screened | None = None,
+    screened: "Screened | None" = None,
 ) -> "Verdict":
     """The engine's verdict on the text joined with what the stored state, the hidden field and
     the classifiers say. A trusted author's soft holds are left out: what remains decides.

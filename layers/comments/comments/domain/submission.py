@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from comments.domain.classifiers import Screen, Sender, ToScreen
 from comments.domain.errors import CommentsClosed, DuplicateComment, NotFound, PolicyViolation
 from comments.domain.ids import is_comment_id
 from comments.domain.models import ArticleSettings, Comment, StoredComment, iso
@@ -18,7 +17,7 @@ from comments.domain.requests import CommentDraft
 from comments.domain.stateful_rules import decide, stored_hits
 
 if TYPE_CHECKING:
-    from comments.domain.classifiers import Screened
+    from comments.domain.classifiers import Screen, Screened, Sender
     from comments.policy.model import Policy, Reason, Verdict
 
 STATUS_FOR = {"publish": "published", "hold": "pending"}
@@ -42,7 +41,7 @@ class Submission:
     #: (so a retry names the same comment), else new
     comment_id: str
     #: the client's IP and User-Agent, for a classifier that asks for them: never stored
-    sender: Sender | None = field(default=None, repr=False)
+    sender: "Sender | None" = field(default=None, repr=False)
     _state: SubmissionState | None = field(default=None, repr=False)
     _engine: "Verdict | None" = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
@@ -136,7 +135,9 @@ def _judge(
     )
 
 
-def _screened(screen: Screen, sub: Submission, created: str) -> "Screened":
+def _screened(screen: "Screen", sub: Submission, created: str) -> "Screened":
+    from comments.domain.classifiers import Sender, ToScreen  # only with a classifier configured
+
     return screen.screen(
         ToScreen(
             article_id=sub.article_id,
@@ -165,7 +166,7 @@ def submit(
     edit_token_hash: str,
     rate_limit_per_minute: int,
     receipt: Callable[[Accepted], dict[str, Any] | None] | None = None,
-    screen: Screen | None = None,
+    screen: "Screen | None" = None,
 ) -> Accepted:
     """Store a comment the policy lets in, or raise the contract's error for it. `receipt` gives
     the idempotent request's record, stored on the comment itself. `screen`: the configured
