@@ -38,3 +38,15 @@ def test_a_honeypot_that_is_not_a_short_text_is_a_validation_error(api, value):
     reply = post(api, honeypot=value)
     assert reply.status == 422 and reply.json["error"] == "validation_error"
     assert reply.json["details"][0]["field"] == "honeypot"
+
+
+def test_the_check_as_you_type_does_not_give_the_trap_away(api):
+    # Given a program probing the form's check with every field filled
+    reply = api.call(
+        "POST",
+        f"{PATH}/validate",
+        {"name": "Robin", "email": "robin@example.org", "body": "A calm remark.", "honeypot": "x"},
+    )
+    # Then the check says nothing of the hidden field (the submission itself is held)
+    assert reply.json == {"verdict": "publish", "reasons": []}
+    assert post(api, honeypot="x", body="A calm remark, sent.").status == 202

@@ -336,3 +336,34 @@ def test_nothing_of_the_classifiers_is_imported_unless_configured():
     # Then neither Akismet's client, httpx, nor the Comprehend adapter was imported; configured,
     # only the classifier asked for is
     assert result.returncode == 0, result.stderr
+
+
+def test_the_relay_reports_decisions_to_akismet_within_its_budget_and_counts_what_it_left_out(monkeypatch):
+    # Given three decisions to report, and each report taking two seconds (a fake clock)
+    from comments.api import relay as relay_api
+    from comments.api import runtime
+    from comments.domain.relay import Feedback
+    from tests_support import stored_comment
+
+    sent, missed, clock = [], [], iter([0.0, 0.0, 2.0, 4.0])
+
+    class Akismet:
+        def report(self, verdict: str, **_: str) -> None:
+            sent.append(verdict)
+
+    rt = runtime.Runtime(runtime.Settings(TABLE_NAME="t"))
+    monkeypatch.setattr(rt, "akismet", lambda: Akismet())
+    monkeypatch.setattr("time.monotonic", lambda: next(clock))
+    monkeypatch.setattr(
+        "comments.adapters.classifiers.report_unavailable", lambda c, r: missed.append((c, r))
+    )
+    runtime.use(rt)
+    try:
+        # When the relay reports them with its 3-second budget
+        result = relay_api.report_decisions(
+            [Feedback("akismet", v, stored_comment()) for v in ("ham", "spam", "ham")]
+        )
+    finally:
+        runtime.use(None)
+    # Then the first two are sent, the third is left out and counted as a timeout
+    assert (sent, result, missed) == (["ham", "spam"], (2, 1), [("akismet", "timeout")])

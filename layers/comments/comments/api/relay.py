@@ -35,23 +35,31 @@ def apply_tallies(tallies: list[tuple[str, "Tally"]]) -> "Applied":
     return rt.table.apply_tallies(tallies, int(rt.now().timestamp()))
 
 
-def report_decisions(feedback: list[relay.Feedback]) -> tuple[int, int]:
+def report_decisions(feedback: list[relay.Feedback], budget_seconds: float = 3.0) -> tuple[int, int]:
     """Tell Akismet what moderators decided about the comments it judged (approved: ham,
-    rejected: spam), each within its time budget; called once a decision's record is applied,
-    so a record delivered again reports nothing again. A report that fails is logged and counted
-    (`ClassifierUnavailable`), never retried through the stream: it must not hold up the queue.
-    Returns (reported, failed)."""
+    rejected: spam), each within its time budget and all within `budget_seconds` (the batch
+    must end well within the function's timeout); called once a decision's record is applied,
+    so a record delivered again reports nothing again. A report that fails, or that the budget
+    leaves out, is logged and counted (`ClassifierUnavailable`), never retried through the
+    stream: it must not hold up the queue. Returns (reported, failed)."""
     if not feedback:
         return 0, 0
     akismet = runtime.current().akismet()
     if akismet is None:
         return 0, 0
+    import time
+
     from comments.adapters.classifiers import report_unavailable
     from comments.domain.classifiers import ClassifierUnavailable
 
     reported = failed = 0
+    deadline = time.monotonic() + budget_seconds
     for item in feedback:
         comment = item.comment
+        if time.monotonic() >= deadline:
+            report_unavailable("akismet", "timeout")
+            failed += 1
+            continue
         try:
             akismet.report(item.verdict, body=comment.body, name=comment.name, created_at=comment.createdAt)
             reported += 1

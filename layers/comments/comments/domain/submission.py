@@ -118,7 +118,11 @@ def _check_open_and_parent(store: CommentStore, sub: Submission) -> ArticleSetti
 
 
 def _judge(
-    policy: "Policy", store: CommentStore, sub: Submission, screened: "Screened | None" = None
+    policy: "Policy",
+    store: CommentStore,
+    sub: Submission,
+    screened: "Screened | None" = None,
+    honeypot: bool = True,
 ) -> "Verdict":
     """Every rule (`stateful_rules`), the engine's reading of the text done once per request."""
     if sub._engine is None or sub._engine.policy_version != policy.version:
@@ -130,7 +134,7 @@ def _judge(
         sub.state(store),
         sub._engine,
         now_epoch=sub.epoch,
-        honeypot=sub.draft.filled_honeypot,
+        honeypot=honeypot and sub.draft.filled_honeypot,
         screened=screened,
     )
 
@@ -153,9 +157,10 @@ def _screened(screen: "Screen", sub: Submission, created: str) -> "Screened":
 def validate(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
     """What a submission would get, without storing or counting anything (nor asking the
     classifiers: they are paid per call, and a form checking as the writer types must not
-    become a free spam oracle)."""
+    become a free spam oracle). The honeypot is not looked at either: a program probing the
+    check must not learn which field is the trap."""
     _check_open_and_parent(store, sub)
-    return _judge(policy, store, sub)
+    return _judge(policy, store, sub, honeypot=False)
 
 
 def submit(
