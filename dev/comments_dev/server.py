@@ -259,7 +259,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/policy":
             from comments.api import runtime
 
-            html = pages.policy_page(runtime.current().policy())
+            from comments.policy.engine import describe
+
+            rt = runtime.current()
+            policy = rt.policy()
+            html = pages.policy_page(policy, describe(policy, configured=rt.classifiers()))
             self._send(200, html.encode(), content_type="text/html; charset=utf-8")
             return True
         if path in ("/moderation", "/moderation/"):  # the moderator console; the API is under /moderation/...
