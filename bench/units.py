@@ -141,6 +141,8 @@ _PREFIXES = {
     "CTR": "counted change",
     "CNT": "article counter",
     "RPT": "report marker",
+    "AUT": "author record",
+    "PST": "policy statistics",
 }
 
 

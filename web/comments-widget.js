@@ -194,12 +194,17 @@
     var cancelReply = h("button", { type: "button", class: "cw-link", onclick: function () { replyTo(null); } }, ["Cancel reply"]);
     var replying = h("p", { class: "cw-replying", hidden: true }, ["Replying to ", replyName, " ", cancelReply]);
     var status = h("div", { class: "cw-status", role: "status", "aria-live": "polite" });
+    // A field people never see or reach (off-screen, out of the tab order and of the accessibility
+    // tree): programs that fill every field fill it, and the service holds their comment as spam.
+    var honeypot = h("input", { type: "text", name: "website", id: p + "website", tabindex: "-1", autocomplete: "off" });
+    var trap = h("div", { class: "cw-hp", "aria-hidden": "true" }, [h("label", { for: honeypot.id, text: "Website" }), honeypot]);
     var form = h("form", { class: "cw-form", novalidate: true, onsubmit: function (e) { e.preventDefault(); submit(); } }, [
       replying,
       h("div", { class: "cw-row" }, [
         field("name", "Name", nameInput),
         field("email", "Email", emailInput, h("span", { class: "cw-hint", text: "Never shown publicly." })),
       ]),
+      trap,
       field("body", "Comment", bodyInput, null),
       h("div", { class: "cw-field" }, [counter, feedback]),
       h("div", { class: "cw-actions" }, [
@@ -384,6 +389,7 @@
       var draft = { name: nameInput.value.trim(), email: emailInput.value.trim(), body: bodyInput.value, parentId: parentId };
       var page = thisPage();
       if (page) draft.page = page;
+      if (honeypot.value) draft.honeypot = honeypot.value;
       if (!draft.name) fieldError(nameInput, "Please enter your name.");
       if (!draft.email) fieldError(emailInput, "Please enter your email address.");
       else if (!emailInput.validity.valid) fieldError(emailInput, "Please enter a valid email address.");

@@ -25,6 +25,11 @@
     banned_author: "Banned writer",
     reported: "Reported by readers",
     premoderation: "Pre-moderated article",
+    new_author: "New writer",
+    author_history: "Recently rejected writer",
+    spam: "Spam",
+    toxicity: "Toxic language",
+    akismet: "Spam filter (Akismet)",
   };
   var OUTCOME = { hold: "held for a moderator", reject: "would be refused" };
 
@@ -532,8 +537,36 @@
     e.preventDefault();
   });
 
+  // ---- policy statistics: which rules are too strict (GET /moderation/policy/stats) --------------
+
+  function showStats() {
+    var note = $("stats-note"), table = $("stats-table"), rows = $("stats-rows");
+    if (!$("stats").open) return;
+    note.textContent = "Loading the policy statistics…";
+    call("GET", "/moderation/policy/stats?days=30").then(function (r) {
+      if (refused(r.status)) return lostAuthorisation(r.status);
+      if (r.status !== 200) { note.textContent = "The statistics could not be loaded (" + r.status + ")."; return; }
+      var rules = r.data.rules || [];
+      $("stats-caption").textContent = "From " + r.data.from + " to " + r.data.to + " (UTC)";
+      rows.textContent = "";
+      rules.forEach(function (rule) {
+        var waiting = Math.max(0, rule.held - rule.approved - rule.rejected);
+        var share = rule.approvedShare == null ? "–" : Math.round(rule.approvedShare * 100) + "%";
+        var cells = [ruleName(rule.rule), rule.held, rule.approved, rule.rejected, waiting, share];
+        rows.appendChild(h("tr", { "data-rule": rule.rule }, cells.map(function (value, i) {
+          return h(i ? "td" : "th", i ? {} : { scope: "row" }, [String(value)]);
+        })));
+      });
+      table.hidden = !rules.length;
+      note.textContent = rules.length ? "" : "No comment was held in the last 30 days.";
+    }, function () {
+      note.textContent = "The statistics could not be loaded: the service did not answer.";
+    });
+  }
+
   // ---- start ---------------------------------------------------------------------------------
 
+  $("stats").addEventListener("toggle", showStats);
   el.reload.addEventListener("click", reload);
   el.signOut.addEventListener("click", signOut);
   window.addEventListener("pagehide", function () {

@@ -3,6 +3,7 @@
     comments-policy check [FILE] [--policy OVERRIDE.json]
     comments-policy explain [FILE] [--policy OVERRIDE.json]
     comments-policy evaluate [FILE] [--policy OVERRIDE.json]
+    comments-policy stats [--days N] [--json]   (against AWS or the emulator: comments_cli.policy_stats)
 
 All three read JSON lines, {"body": str, "name": str} ("name" may be left out), from FILE or
 standard input. `check` writes one JSON line per comment, in order: {"verdict": ..., "reasons":
@@ -22,7 +23,14 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
-from comments.policy.engine import RULES, STATEFUL_RULES, default_policy, evaluate, parse_policy
+from comments.policy.engine import (
+    CLASSIFIER_RULES,
+    RULES,
+    STATEFUL_RULES,
+    default_policy,
+    evaluate,
+    parse_policy,
+)
 from comments.policy.model import Policy, Verdict
 from pydantic import ValidationError
 
@@ -54,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--policy", metavar="JSON", help="a policy override to use instead of the default"
         )
+    from comments_cli import policy_stats
+
+    policy_stats.add_command(commands)
     return parser
 
 
@@ -93,6 +104,9 @@ def _explain(number: int, body: str, name: str, verdict: Verdict) -> list[str]:
     for rule in RULES:
         if rule in STATEFUL_RULES:
             lines.append(f"  {rule:<14} -       needs stored state: not checked here")
+            continue
+        if rule in CLASSIFIER_RULES:
+            lines.append(f"  {rule:<14} -       asks a service when configured: not checked here")
             continue
         hit = fired.get(rule)
         if hit is None:
@@ -154,6 +168,10 @@ def _policy(path: str | None) -> Policy:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "stats":
+        from comments_cli import policy_stats
+
+        return policy_stats.main(args)
     try:
         policy = _policy(args.policy)
     except OSError as error:

@@ -39,6 +39,7 @@ from comments_dev.openapi_shapes import (
     NotFound,
     PayloadTooLarge,
     Pending,
+    PolicyStats,
     Published,
     RateLimited,
     Received,
@@ -225,6 +226,12 @@ def _operations() -> dict[str, Operation]:
             body=ArticleSettings,
             tags=("moderation",),
         ),
+        "GET /moderation/policy/stats": Operation(
+            "Which rules hold what, and what moderators made of it",
+            {200: PolicyStats, **_MODERATION_ERRORS},
+            query={"days": Param(int, {"ge": 1, "le": 90})},
+            tags=("moderation",),
+        ),
         "POST /moderation/authors/export": Operation(
             "Every comment by one author",
             {200: Exported, **_MODERATION_ERRORS, 422: ValidationErrorBody},
@@ -345,8 +352,10 @@ _DESCRIPTIONS = {
 
 
 @cache
-def document(server: str = "") -> dict[str, Any]:
-    """The OpenAPI 3.1 document of every HttpApi route of template.yaml."""
+def document(server: str = "", origins: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every HttpApi route of template.yaml. With the site's
+    `origins` (AllowedOrigins), a submission's `page.url` is published as the pattern of the
+    URLs on them, which is what the functions accept."""
     from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 
@@ -383,6 +392,12 @@ def document(server: str = "") -> dict[str, Any]:
     )
     doc: dict[str, Any] = json.loads(raw)
     _tidy(doc)
+    if origins is not None:
+        from comments.domain.constraints import page_url_pattern
+
+        page = doc.get("components", {}).get("schemas", {}).get("PageIn", {})
+        if "url" in page.get("properties", {}):
+            page["properties"]["url"]["pattern"] = page_url_pattern(origins)
     return doc
 
 
@@ -412,5 +427,5 @@ def _tidy(doc: dict[str, Any]) -> None:
                 operation.get("responses", {}).pop("200", None)
 
 
-def document_json(server: str = "") -> str:
-    return json.dumps(document(server), indent=2)
+def document_json(server: str = "", origins: tuple[str, ...] | None = None) -> str:
+    return json.dumps(document(server, origins), indent=2)

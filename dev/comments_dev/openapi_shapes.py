@@ -168,6 +168,26 @@ class SettingsOut(BaseModel):
     settings: dict[str, Any]
 
 
+class RuleStatsOut(_Closed):
+    rule: str
+    held: int
+    approved: int
+    rejected: int
+    approvedShare: float | None = Field(
+        description="approved / (approved + rejected); None before any decision"
+    )
+
+
+class PolicyStats(_Closed):
+    """Per rule, over the last `days` days (UTC): the comments it held, and how many of those
+    moderators approved and rejected (a decision counts on the day its comment was held)."""
+
+    days: int
+    from_: str = Field(alias="from")
+    to: str
+    rules: list[RuleStatsOut]
+
+
 class Exported(_Closed):
     comments: list[Comment]
 

@@ -308,8 +308,11 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if path == "/policy":
             from comments.api import runtime
+            from comments.policy.engine import describe
 
-            html = pages.policy_page(runtime.current().policy())
+            rt = runtime.current()
+            policy = rt.policy()
+            html = pages.policy_page(policy, describe(policy, configured=rt.classifiers()))
             self._send(200, html.encode(), site, content_type="text/html; charset=utf-8")
             return True
         # The moderator console (the API is under /moderation/...), its config and the static files,
@@ -345,9 +348,17 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, {"events": list(self.local.events.seen) if self.local.events else []})
             return True
         if path == "/openapi.json":
+            from comments.api.runtime import current
+
             from comments_dev import openapi
 
-            self._send(200, openapi.document_json(self._origin()).encode(), {"Cache-Control": "no-cache"})
+            # The functions' environment (the submit function's ALLOWED_ORIGINS among it).
+            origins = current().settings.origins
+            self._send(
+                200,
+                openapi.document_json(self._origin(), origins).encode(),
+                {"Cache-Control": "no-cache"},
+            )
             return True
         if path == "/_dev/stack":
             s = self.local.stack

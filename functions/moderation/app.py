@@ -85,6 +85,11 @@ def erase_author():
     return api.erase_author(_event(), app.context["moderator"])
 
 
+@app.get("/moderation/policy/stats")
+def policy_stats():
+    return api.policy_stats(_event())
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event, context):
     return api.resolve(app, event, context)

@@ -1,6 +1,6 @@
-"""DynamoDB stream -> SQS moderation queue (held comments), EventBridge (every lifecycle change)
-and the articles' comment counts, with partial batch failures so a record that fails is handed
-back, not lost."""
+"""DynamoDB stream -> SQS moderation queue (held comments), EventBridge (every lifecycle change),
+the running tallies (articles' counts, policy statistics, authors' records) and the classifiers'
+feedback, with partial batch failures so a record that fails is handed back, not lost."""
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -10,11 +10,6 @@ from comments.api import relay as api
 logger = Logger()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
-def _counted(relayed, record, into: dict) -> None:
-    if relayed.count is not None:
-        into[record.event_id] = (record.dynamodb.sequence_number, relayed.count)
 
 
 def _count_decision(figures: dict) -> None:
@@ -27,7 +22,8 @@ def _count_decision(figures: dict) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event, context):
-    counts: dict = {}  # stream record id -> (sequence number, (article, delta))
+    tallies: dict = {}  # stream record id -> (sequence number, tally)
+    feedback: dict = {}  # stream record id -> what to tell a classifier
 
     def record_handler(record) -> None:
         relayed = api.relay_record(record.raw_event)
@@ -37,16 +33,23 @@ def handler(event, context):
             logger.info("published event", extra={"detailType": relayed.event})
         if relayed.decision is not None:
             _count_decision(relayed.decision)
-        _counted(relayed, record, counts)
+        if relayed.tally is not None:
+            tallies[record.event_id] = (record.dynamodb.sequence_number, relayed.tally)
+        if relayed.feedback is not None:
+            feedback[record.event_id] = relayed.feedback
 
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    # The counts of the records relayed, for the whole batch at once (one write per article);
-    # a change that could not be counted is handed back with the records that failed.
-    not_counted = api.count([(record, change) for record, (_, change) in counts.items()])
-    if not_counted:
-        logger.warning("counts not applied; records handed back", extra={"records": len(not_counted)})
+    # The tallies of the records relayed, for the whole batch at once (one write per item); a
+    # record whose tally could not be applied is handed back with the records that failed.
+    applied = api.apply_tallies([(record, tally) for record, (_, tally) in tallies.items()])
+    if applied.failed:
+        logger.warning("tallies not applied; records handed back", extra={"records": len(applied.failed)})
         failures = response.setdefault("batchItemFailures", [])
-        failures += [{"itemIdentifier": counts[record][0]} for record in not_counted]
+        failures += [{"itemIdentifier": tallies[record][0]} for record in applied.failed]
+    # Feedback for the decisions applied now (not for a record delivered again).
+    reported, _ = api.report_decisions([feedback[r] for r in applied.applied if r in feedback])
+    if reported:
+        logger.info("reported decisions to Akismet", extra={"reported": reported})
     return response

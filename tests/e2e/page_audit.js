@@ -73,6 +73,8 @@
   const smallTargets = [];
   root.querySelectorAll("button, input:not([type=hidden]), select, textarea, summary, a[href]").forEach((el) => {
     if (!visible(el)) return;
+    // Not for a finger: hidden from people on purpose (the form's honeypot, off-screen).
+    if (el.closest('[aria-hidden="true"]') && el.tabIndex < 0) return;
     if (el.tagName === "A" && el.closest("p, li") && !el.closest("nav")) return;
     let r = el.getBoundingClientRect();
     if (el.type === "checkbox" && el.labels && el.labels[0]) {

@@ -638,3 +638,52 @@ def test_xss_in_a_held_comment_stays_inert_in_the_console(
         page.keyboard.press("r")
         expect(announcement(page)).to_contain_text("Rejected")
     assert dialogs == []
+
+
+# ---- policy statistics --------------------------------------------------------------------------
+
+
+def stats(stack: Any) -> dict[str, Any]:
+    r = requests.get(f"{stack.base_url}/moderation/policy/stats", headers=auth(stack), timeout=15)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_policy_statistics_show_what_each_rule_held_and_what_moderators_made_of_it(
+    page: Page, dev_stack: Any
+) -> None:
+    # Given a comment held for its links and rejected by a moderator (relayed in the background)
+    before = {r["rule"]: r for r in stats(dev_stack)["rules"]}.get("links", {"rejected": 0})
+    held = hold(dev_stack, f"stats-{uid()}", "Stat Reader", f"{THREE_LINKS} ({uid()})")
+    decided = requests.post(
+        f"{dev_stack.base_url}/moderation/comments/{held['id']}/decision",
+        json={"decision": "reject"},
+        headers=auth(dev_stack),
+        timeout=15,
+    )
+    assert decided.status_code == 200
+    deadline, settled, last = time.monotonic() + 30, None, None
+    while time.monotonic() < deadline:
+        now = stats(dev_stack)
+        links = {r["rule"]: r for r in now["rules"]}.get("links", {"rejected": 0})
+        if links["rejected"] > before["rejected"] and now == last:
+            settled = now
+            break
+        last = now
+        time.sleep(0.5)
+    assert settled is not None, "the decision never reached the statistics"
+    # When a moderator opens the console's policy statistics
+    open_console(page, dev_stack)
+    page.get_by_text("Policy statistics", exact=True).click()
+    table = page.get_by_role("table")
+    expect(table).to_be_visible()
+    # Then each rule's row shows the service's figures, in words and numbers
+    for rule in settled["rules"]:
+        row = table.locator(f'tr[data-rule="{rule["rule"]}"]')
+        waiting = rule["held"] - rule["approved"] - rule["rejected"]
+        share = "–" if rule["approvedShare"] is None else f"{round(rule['approvedShare'] * 100)}%"
+        expect(row.locator("td")).to_have_text(
+            [str(rule["held"]), str(rule["approved"]), str(rule["rejected"]), str(max(0, waiting)), share]
+        )
+    expect(table.locator('tr[data-rule="links"] th')).to_have_text("Links")
+    screenshot(page, "policy-statistics.png")

@@ -296,6 +296,42 @@ def test_a_reader_can_post_with_the_keyboard_alone(page: Page, dev_stack: Any) -
     assert page.evaluate("document.activeElement.textContent").find(body) >= 0
 
 
+def test_the_honeypot_is_out_of_sight_out_of_the_tab_order_and_out_of_the_accessibility_tree(
+    page: Page, dev_stack: Any
+) -> None:
+    # Given the article page, whose form carries a field people never see (the honeypot)
+    open_article(page, dev_stack, article_id=f"honeypot-{uid()}")
+    trap = page.locator('input[name="website"]')
+    expect(trap).to_be_attached()
+    # Then it is off-screen, and neither a screen reader nor the keyboard reaches it
+    box = trap.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 0
+    form = page.locator("form.cw-form")
+    assert "Website" not in form.aria_snapshot()
+    expect(page.get_by_role("textbox", name="Website")).to_have_count(0)
+    expect(trap).to_have_attribute("tabindex", "-1")
+    expect(trap).to_have_attribute("autocomplete", "off")
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.name || document.activeElement.textContent"))
+    assert "website" not in reached and {"name", "email", "body"} <= set(reached)
+
+
+def test_a_form_whose_honeypot_was_filled_is_held_as_spam_not_refused(page: Page, dev_stack: Any) -> None:
+    # Given an article page, and a program (or autofill) that fills every field it finds
+    comments = open_article(page, dev_stack, article_id=f"honeypot-{uid()}")
+    body = f"Great article, visit my site. ({uid()})"
+    fill_form(page, "Bot Filler", body)
+    page.locator('input[name="website"]').fill("https://cheap-pills.example")
+    # When it posts
+    page.get_by_role("button", name="Post comment", exact=True).click()
+    # Then the comment is kept for a moderator as spam, and not published
+    expect(status(page)).to_contain_text("awaiting moderation")
+    expect(status(page)).to_contain_text("field filled in that people never see")
+    expect(comments).not_to_contain_text(body)
+
+
 def test_an_empty_form_points_at_the_missing_fields(page: Page, dev_stack: Any) -> None:
     # Given an article page
     open_article(page, dev_stack, article_id=f"empty-{uid()}")

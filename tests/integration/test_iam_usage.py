@@ -67,6 +67,8 @@ class Recorder:
             return {(f"sqs:{operation}", self.queues[params["QueueUrl"]])}
         if service == "secretsmanager":
             return {(f"secretsmanager:{operation}", self.secrets[params["SecretId"]])}
+        if service == "comprehend":  # Detect* actions have no resource type: "*" is all there is
+            return {(f"comprehend:{operation}", "*")}
         if service == "events":
             return {
                 (f"events:{operation}", self.buses.get(e.get("EventBusName"), e.get("EventBusName")))
@@ -163,6 +165,10 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
     assert api.call("GET", f"/moderation/comments/{held['id']}", **mod).status == 200
     decision = {"decision": "reject", "claim": renewed.json["claim"], "banAuthor": True, "note": "spam"}
     assert api.call("POST", f"/moderation/comments/{held['id']}/decision", decision, **mod).status == 200
+    # Relay again: the decision moves the author's record and the policy statistics
+    for _ in range(3):
+        relay.poll_once()
+    assert api.call("GET", "/moderation/policy/stats", query="days=7", **mod).status == 200
     reopened = api.call("POST", f"/moderation/comments/{held['id']}/reopen", {"note": "undo"}, **mod)
     assert reopened.status == 200 and reopened.json["banLifted"] is True
     assert api.call("PUT", "/moderation/articles/closed-one", {"closed": True}, **mod).status == 200
@@ -198,3 +204,91 @@ def test_every_call_of_every_flow_is_granted_and_every_grant_is_used(api, aws_st
             f"{function}: used but not in the table: {sorted(used - IAM.USES[function])}; "
             f"in the table but never used: {sorted(IAM.USES[function] - used)}"
         )
+
+
+def test_the_classifiers_calls_are_exactly_their_conditional_grants(api, aws_stack, recorder, monkeypatch):
+    """With ToxicityThreshold and AkismetSecretArn set, submit and edit call Comprehend and read
+    the Akismet secret, and the relay reads that secret to report a decision: exactly the grants
+    the template adds under HasToxicity and HasAkismet, and nothing else beyond the usual."""
+    import json
+
+    import akismet
+    import boto3
+    from botocore.stub import Stubber
+    from comments.adapters import akismet as akismet_adapter
+    from comments.adapters.comprehend import ComprehendToxicity
+    from tests_support import reset
+
+    # Given both classifiers configured: Comprehend behind a Stubber, Akismet's test client
+    client = boto3.client(
+        "comprehend",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        endpoint_url="http://127.0.0.1:9",
+    )
+    stub = Stubber(client)
+    for _ in range(2):
+        stub.add_response("detect_toxic_content", {"ResultList": [{"Toxicity": 0.01, "Labels": []}]})
+    secret = json.dumps({"key": "k", "blog": "https://news.example.org"})
+    arn = aws_stack.client("secretsmanager").create_secret(Name="akismet-iam", SecretString=secret)["ARN"]
+    recorder.secrets[arn] = "AkismetSecretArn"
+    monkeypatch.setenv("TOXICITY_THRESHOLD", "0.5")
+    monkeypatch.setenv("AKISMET_SECRET_ARN", arn)
+    monkeypatch.setattr(ComprehendToxicity, "client", property(lambda self: client))
+
+    class Spam(akismet.TestSyncClient):
+        comment_check_response = akismet.CheckResponse.SPAM
+
+    monkeypatch.setattr(akismet_adapter, "client_class", Spam)
+    # The classifiers run on worker threads: each call is recorded for the function that asked.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from comments.adapters.classifiers import ClassifierPanel
+
+    class Pool(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            name = recorder.current.name
+
+            def named():
+                recorder.current.name = name
+                return fn(*args, **kwargs)
+
+            return super().submit(named)
+
+    monkeypatch.setattr(ClassifierPanel, "_workers", lambda self: Pool(max_workers=2))
+    reset()
+    [relay] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
+    mod = {"claims": MODERATOR}
+    with stub:
+        # When a comment is submitted (held: Akismet calls it spam), edited, approved and relayed
+        mine = post(api, "My first draft.").json
+        token, mid = mine["editToken"], mine["comment"]["id"]
+        edited = api.call(
+            "PATCH", f"/articles/{ARTICLE}/comments/{mid}", {"editToken": token, "body": "Second."}
+        )
+        assert edited.status == 200
+        decision = {"decision": "approve"}
+        assert api.call("POST", f"/moderation/comments/{mid}/decision", decision, **mod).status == 200
+        relay.drain()
+    # Then each function's calls beyond its usual ones are exactly its conditional grants
+    conditional = {
+        "SubmitFunction": {
+            ("comprehend:DetectToxicContent", "*"),
+            ("secretsmanager:GetSecretValue", "AkismetSecretArn"),
+        },
+        "AuthorFunction": {
+            ("comprehend:DetectToxicContent", "*"),
+            ("secretsmanager:GetSecretValue", "AkismetSecretArn"),
+        },
+        "RelayFunction": {("secretsmanager:GetSecretValue", "AkismetSecretArn")},
+    }
+    for function, extra in conditional.items():
+        used = recorder.calls.get(function, set())
+        assert used - IAM.USES[function] == extra, function
+        granted = {
+            (st["Action"], IAM._ref(st["Resource"]))
+            for condition, st in IAM.conditional_grants(function)
+            if condition in ("HasToxicity", "HasAkismet")
+        }
+        assert extra == granted, function

@@ -396,7 +396,7 @@ def test_the_own_format_in_any_layout(tmp_path):
 @pytest.mark.parametrize(
     ("mangle", "message"),
     [
-        (lambda t: t[: len(t) // 2], r"e.json line 6: .*cut short"),
+        (lambda t: t[: t.rindex("\n ]}")], r"e.json line 6: .*cut short"),
         (lambda t: t.replace('"version": 1', '"version": 2'), "e.json line 1: export format version 2"),
         (lambda t: t.replace("comment-service-export", "other"), "not an export of this service"),
         (lambda t: t.replace('"status": "pending"', '"status": "lost"'), "e.json line 6: comment status"),

@@ -176,3 +176,89 @@ def test_the_document_carries_the_models_rules():
         assert json.dumps(pattern) in doc
     counts = openapi.document()["paths"]["/articles/comment-counts"]["get"]["parameters"]
     assert [(p["name"], p["required"]) for p in counts] == [("ids", True)]
+
+
+SITE_ORIGINS = ("https://news.example", "https://Mirror-2.example:8443", "http://127.0.0.1:3000")
+PAGE_URLS = st.one_of(
+    # URLs near the site's: other ports, cases, user info, look-alike hosts, odd characters
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(
+                [
+                    "https://",
+                    "http://",
+                    "HTTPS://",
+                    "news.example",
+                    "NEWS.Example",
+                    "mirror-2.example",
+                    "evil.example",
+                    "news.example.evil",
+                    "user@",
+                    ":",
+                    ":443",
+                    ":0443",
+                    ":8443",
+                    ":80",
+                    "/",
+                    "/a b",
+                    "?q=1",
+                    "#top",
+                    "\\",
+                    "%2F",
+                    "@",
+                    ".",
+                    "\u202e",
+                    "\t",
+                    "é",
+                    "127.0.0.1",
+                ]
+            ),
+            max_size=7,
+        ),
+    ),
+    TRICKY.map(lambda tail: "https://news.example/" + tail),
+)
+
+
+@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+@given(PAGE_URLS)
+@example("https://news.example")
+@example("https://news.example:/a")
+@example("https://mirror-2.example:08443/x?y")
+@example("https://news.example@evil.example/")
+def test_a_page_url_is_accepted_exactly_when_the_published_pattern_for_the_site_allows_it(url):
+    # Given the site's origins, and the pattern the dev server's /openapi.json publishes for them
+    from comments.domain.constraints import PAGE_URL, page_url_pattern
+
+    schema = {"type": "string", **PAGE_URL.keywords(), "pattern": page_url_pattern(SITE_ORIGINS)}
+    # When a submission brings this page URL
+    draft = {**GOOD, "page": {"title": "The article", "url": url}}
+    try:
+        CommentDraft.model_validate(draft, context={"origins": list(SITE_ORIGINS)})
+        served = True
+    except ValidationError:
+        served = False
+    # Then the functions accept it exactly when the published schema does
+    assert served == jsonschema_rs.validator_for(schema).is_valid(url), repr(url)
+
+
+@settings(max_examples=200, suppress_health_check=list(HealthCheck), deadline=None)
+@given(st.data())
+def test_every_url_the_published_page_pattern_allows_is_accepted(data):
+    from comments.domain.constraints import page_url_pattern
+
+    url = data.draw(
+        st.from_regex(page_url_pattern(SITE_ORIGINS), fullmatch=True).filter(lambda u: len(u) <= 2048)
+    )
+    draft = {**GOOD, "page": {"title": "The article", "url": url}}
+    CommentDraft.model_validate(draft, context={"origins": list(SITE_ORIGINS)})
+
+
+def test_with_no_https_origin_no_page_url_is_published_as_allowed():
+    from comments.domain.constraints import page_url_pattern
+
+    pattern = page_url_pattern(("http://127.0.0.1:3000",))
+    assert not jsonschema_rs.validator_for({"type": "string", "pattern": pattern}).is_valid(
+        "https://127.0.0.1/"
+    )

@@ -39,6 +39,7 @@ USES: dict[str, set[tuple[str, str]]] = {
         ("sqs:SendMessage", MQ),
         ("sqs:SendMessage", RFQ),
         ("events:PutEvents", BUS),
+        ("dynamodb:BatchGetItem", T),
         ("dynamodb:PutItem", T),
         ("dynamodb:UpdateItem", T),
     },
@@ -231,16 +232,44 @@ def conditional_grants(function: str) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+# function -> the template conditions its conditional grants depend on, in order.
+CONDITIONAL = {
+    "SubmitFunction": ["HasPolicyParameter", "HasToxicity", "HasAkismet"],
+    "AuthorFunction": ["HasPolicyParameter", "HasToxicity", "HasAkismet"],
+    "ReportFunction": ["HasPolicyParameter"],
+    "RelayFunction": ["HasAkismet"],
+}
+# What each condition grants: exactly one action, on exactly one resource.
+CONDITIONAL_USES = {
+    "HasPolicyParameter": (
+        "ssm:GetParameter",
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${PolicyParameterName}",
+    ),
+    "HasToxicity": ("comprehend:DetectToxicContent", "*"),
+    "HasAkismet": ("secretsmanager:GetSecretValue", "AkismetSecretArn"),
+}
+
+
 @pytest.mark.parametrize("function", FUNCTIONS)
-def test_the_policy_parameter_grant_is_one_parameter_read_only_when_configured(function):
-    # Given the functions that read the live policy (POLICY_PARAMETER): submit, report, author edits
-    readers = {"SubmitFunction", "ReportFunction", "AuthorFunction"}
+def test_each_conditional_grant_is_one_action_only_when_configured(function):
+    # Given the grants a function has only when a template condition holds: the live policy
+    # (POLICY_PARAMETER: submit, report, author edits), Comprehend's toxicity check and Akismet
     grants = conditional_grants(function)
-    if function not in readers:
-        assert grants == []
-        return
-    # Then each has exactly one grant, only when a parameter is named: ssm:GetParameter on it
-    [(condition, st)] = grants
-    assert condition == "HasPolicyParameter"
-    assert st["Effect"] == "Allow" and st["Action"] == "ssm:GetParameter"
-    assert st["Resource"]["Fn::Sub"].endswith(":parameter${PolicyParameterName}")
+    # Then they are exactly the expected ones, each one action on one resource
+    assert [condition for condition, _ in grants] == CONDITIONAL.get(function, [])
+    for condition, st in grants:
+        action, resource = CONDITIONAL_USES[condition]
+        assert st["Effect"] == "Allow" and st["Action"] == action
+        assert _ref(st["Resource"]) == resource
+
+
+def test_the_toxicity_grant_is_the_only_star_and_only_in_the_stacks_own_region():
+    # Given Comprehend's DetectToxicContent, which has no resource type (AWS accepts only "*")
+    for function in ("SubmitFunction", "AuthorFunction"):
+        [st] = [st for condition, st in conditional_grants(function) if condition == "HasToxicity"]
+        # Then the grant is narrowed by an IAM condition to the stack's region
+        assert st["Condition"] == {"StringEquals": {"aws:RequestedRegion": {"Ref": "AWS::Region"}}}
+    # and the toxicity check is on only with a threshold above 0
+    assert template.load()["Conditions"]["HasToxicity"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ToxicityThreshold"}, 0]}]
+    }

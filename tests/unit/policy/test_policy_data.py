@@ -189,15 +189,30 @@ def test_the_policy_page_explains_every_rule_in_plain_words(policy):
     # Given the default policy
     # When the public page is generated
     page = describe(policy)
-    # Then every rule has a title, its verdict and a filled-in explanation
-    assert [entry.rule for entry in page] == list(RULES)
+    # Then every rule that applies has a title, its verdict and a filled-in explanation (new
+    # writers are pre-moderated only per article by default; no classifier is configured)
+    assert [entry.rule for entry in page] == [
+        r for r in RULES if r not in {"new_author", "toxicity", "akismet"}
+    ]
     for entry in page:
         assert entry.title and entry.verdict in ("hold", "reject")
         assert "{" not in entry.explanation and entry.explanation.endswith(".")
     explained = {entry.rule: entry.explanation for entry in page}
     assert "2 links" in explained["links"] and "24 hours" in explained["duplicate"]
     assert "3 different readers" in explained["reported"]
-    assert set(explained) >= STATEFUL_RULES
+    assert "3 or more of a writer's last 5" in explained["author_history"]
+    assert set(explained) >= STATEFUL_RULES - {"new_author"}
+
+
+def test_the_policy_page_explains_the_classifiers_and_new_writers_only_where_they_apply():
+    # Given a policy that pre-moderates new writers' first 2 approved comments site-wide
+    policy = parse_policy('{"version": "site-2", "rules": {"new_author": {"newAuthorPremoderation": 2}}}')
+    # When the page is generated for a deployment with Comprehend's toxicity check configured
+    explained = {entry.rule: entry.explanation for entry in describe(policy, configured=["toxicity"])}
+    # Then new writers and the toxicity check are explained, and Akismet (not configured) is not
+    assert "until 2 of them have been approved" in explained["new_author"]
+    assert "Amazon Comprehend" in explained["toxicity"]
+    assert "akismet" not in explained
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@
 - rate window `R#<scope>#<id>#<minute>`, article settings and page `ART#<articleId>`, article counter
   `CNT#<articleId>` (moved by the relay, with a marker `CTR#<stream record id>` per change
   counted), author ban `BAN#<authorId>`, reader report `RPT#<commentId>#<clientId>`
+- author record `AUT#<authorId>` (moderators' decisions) and policy statistics `PST#<day>`, moved
+  by the relay like the counters (`adapters.tallies`)
 - the idempotency record of a keyed submission lives on its comment (`idem*` attributes; the
   comment's id is derived from the request's key, see `adapters.receipts`)
 
@@ -13,10 +15,10 @@ No write a submission makes is a transaction or touches an item every comment of
 writes. Every write states its condition.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comments.adapters.comment_moderation import AUTHOR_INDEX, ModerationItems, comment_key
-from comments.adapters.dynamo import from_item, is_throttling, new_client, to_item
+from comments.adapters.dynamo import from_item, new_client, to_item
 from comments.domain.errors import (
     AlreadyDecided,
     DuplicateComment,
@@ -26,9 +28,12 @@ from comments.domain.errors import (
 )
 from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment
 from comments.domain.ports import SubmissionState
+from comments.domain.trust import AuthorRecord
 
-_CHANGES_PER_TRANSACTION = 50  # markers; with their articles' counters, within DynamoDB's 100 items
-_COUNT_ATTEMPTS = 6
+if TYPE_CHECKING:
+    from comments.adapters.tallies import Applied
+    from comments.domain.tallies import Tally
+
 ARTICLE_INDEX = "ArticleIndex"
 _COMMENT_FIELDS = tuple(StoredComment.model_fields)
 
@@ -92,12 +97,13 @@ class CommentTable(ModerationItems):
         also: str | None = None,
         older_author_ids: tuple[str, ...] = (),
     ) -> tuple[SubmissionState, dict[str, Any] | None]:
-        """The article's settings, the author's ban and (with a fingerprint) the duplicate marker
-        in one strongly consistent BatchGetItem (one round trip instead of three on the submit
-        path), and with them the item whose key is `also` (an idempotency record), as DynamoDB
-        returned it. `older_author_ids`: the same author under older key versions (after a
-        rotation of the service secret), whose bans and markers count too, in the same read."""
-        keys = {"settings": f"ART#{article_id}", "ban": f"BAN#{author_id}"}
+        """The article's settings, the author's ban and record (`AUT#`, moderators' decisions)
+        and (with a fingerprint) the duplicate marker in one strongly consistent BatchGetItem
+        (one round trip instead of four on the submit path), and with them the item whose key
+        is `also` (an idempotency record), as DynamoDB returned it. `older_author_ids`: the same
+        author under older key versions (after a rotation of the service secret), whose bans and
+        markers count too, in the same read."""
+        keys = {"settings": f"ART#{article_id}", "ban": f"BAN#{author_id}", "author": f"AUT#{author_id}"}
         if fingerprint is not None:
             keys["duplicate"] = f"D#{author_id}#{fingerprint}"
         for n, older in enumerate(older_author_ids):
@@ -134,6 +140,7 @@ class CommentTable(ModerationItems):
             duplicate_of=str(live[0]["commentId"]) if live else None,
             # Markers written with the comment in one transaction (before 2026-11-28) have no time.
             duplicate_marked_at=int(live[0].get("at", 0)) if live else None,
+            author=AuthorRecord.from_stored(found.get(keys["author"])),
         )
         return state, raw
 
@@ -249,73 +256,50 @@ class CommentTable(ModerationItems):
             ExpressionAttributeValues=values,
         )
 
-    # -- counts --------------------------------------------------------------------------------
+    # -- counts and tallies (moved by the relay, `adapters.tallies`) ---------------------------
     def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]:
         """Apply (stream record id, article id, delta) to the articles' counters, each change
-        exactly once: the counter updates of a batch go in transactions with a marker per
-        record (`CTR#<record id>`, kept two days: longer than the stream keeps a record), so a
-        record delivered again is skipped. Returns the ids of the changes not applied (a
-        transaction that kept failing): the stream hands those records back."""
-        failed: list[str] = []
-        todo = [c for c in changes if c[2]]
-        for start in range(0, len(todo), _CHANGES_PER_TRANSACTION):
-            failed += self._count_chunk(todo[start : start + _CHANGES_PER_TRANSACTION], now_epoch)
-        return failed
+        exactly once (`apply_tallies`). Returns the ids of the changes not applied."""
+        from comments.domain.tallies import Tally
 
-    def _count_chunk(self, chunk: list[tuple[str, str, int]], now_epoch: int) -> list[str]:
-        import random
-        import time
+        return self.apply_tallies([(r, Tally(article=(a, d))) for r, a, d in changes], now_epoch).failed
 
-        pending = list(chunk)
-        for attempt in range(_COUNT_ATTEMPTS):
-            if not pending:
-                return []
-            totals: dict[str, int] = {}
-            for _, article, delta in pending:
-                totals[article] = totals.get(article, 0) + delta
-            items: list[dict[str, Any]] = [
-                {
-                    "Put": {
-                        "TableName": self.name,
-                        "Item": to_item(
-                            {"pk": f"CTR#{record}", "kind": "counted", "expiration": now_epoch + 2 * 86400}
-                        ),
-                        "ConditionExpression": "attribute_not_exists(pk)",
-                    }
-                }
-                for record, _, _ in pending
-            ]
-            items += [self._count(article, total) for article, total in totals.items() if total]
-            try:
-                self.ddb.transact_write_items(TransactItems=items)
-                return []
-            except self.ddb.exceptions.TransactionCanceledException as exc:
-                codes = cancellation_codes(exc)
-                counted = {
-                    i for i, code in enumerate(codes[: len(pending)]) if code == "ConditionalCheckFailed"
-                }
-                if counted:  # delivered again: already counted; the rest go round once more
-                    pending = [c for i, c in enumerate(pending) if i not in counted]
-                    continue
-                if not is_throttling(exc):
-                    raise
-            except Exception as exc:
-                if not is_throttling(exc):
-                    raise
-            # A conflicting transaction (another batch counting the same article), throttling or
-            # a lost connection: wait a little, longer each time, and try again.
-            time.sleep(min(1.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
-        return [record for record, _, _ in pending]
+    def apply_tallies(self, tallies: list[tuple[str, "Tally"]], now_epoch: int) -> "Applied":
+        """A batch's tallies (article counts, policy statistics, authors' records), each stream
+        record's exactly once however often the stream delivers it (a `CTR#<record id>` marker
+        in the same transaction); returns the records applied now and those to hand back."""
+        from comments.adapters.tallies import TallyWriter
 
-    def _count(self, article_id: str, delta: int) -> dict[str, Any]:
-        return {
-            "Update": {
-                "TableName": self.name,
-                "Key": {"pk": {"S": f"CNT#{article_id}"}},
-                "UpdateExpression": "ADD n :d SET kind = :kind",
-                "ExpressionAttributeValues": {":d": {"N": str(delta)}, ":kind": {"S": "count"}},
-            }
-        }
+        return TallyWriter(self.name, self.ddb).apply(tallies, now_epoch)
+
+    def policy_stats(self, days: list[str]) -> dict[str, dict[tuple[str, str], int]]:
+        """The policy statistics of these days (`PST#<day>`): day -> {(rule, what): count}, in
+        one BatchGetItem (never a scan)."""
+        found: dict[str, dict[tuple[str, str], int]] = {}
+        keys = [{"pk": {"S": f"PST#{day}"}} for day in dict.fromkeys(days)]
+        whats = {"h": "held", "a": "approved", "r": "rejected"}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {self.name: {"Keys": keys[start : start + 100]}}
+            while request:
+                reply = self.ddb.batch_get_item(RequestItems=request)
+                for item in reply.get("Responses", {}).get(self.name, []):
+                    values = from_item(item)
+                    counts = found.setdefault(str(values["pk"]).removeprefix("PST#"), {})
+                    for name, value in values.items():
+                        what, _, rule = name.partition("_")
+                        if what in whats and rule and isinstance(value, int):
+                            counts[(rule, whats[what])] = value
+                request = reply.get("UnprocessedKeys") or {}
+        return found
+
+    def forget_author(self, author_id: str) -> None:
+        """Delete the author's record of moderators' decisions (an erasure)."""
+        self.ddb.delete_item(
+            TableName=self.name,
+            Key={"pk": {"S": f"AUT#{author_id}"}},
+            ConditionExpression="attribute_not_exists(pk) OR kind = :author",
+            ExpressionAttributeValues={":author": {"S": "author"}},
+        )
 
     def counts(self, article_ids: list[str]) -> dict[str, int]:
         found: dict[str, int] = dict.fromkeys(article_ids, 0)

@@ -4,7 +4,7 @@ domain's `authoring`."""
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, resolve, response
+from comments.api.http import install_error_handlers, parse_body, resolve, response, sender
 from comments.domain import authoring
 from comments.domain.errors import NotFound
 from comments.domain.ids import is_article_id, is_comment_id
@@ -23,6 +23,7 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
     _check_ids(article_id, comment_id)
     _, body = parse_body(EditIn, event)
     rt = runtime.current()
+    screen = rt.screen()
     updated = authoring.edit(
         rt.policy(),
         rt.table,
@@ -32,6 +33,8 @@ def edit(article_id: str, comment_id: str, event: dict[str, Any]) -> Any:
         token=body.editToken,
         body=body.body,
         now=rt.now(),
+        screen=screen,
+        sender=sender(event) if screen is not None else None,
     )
     return response(200, {"status": updated.status, "comment": updated.public().model_dump()})
 

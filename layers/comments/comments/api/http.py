@@ -19,6 +19,8 @@ from comments.domain.errors import (
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from comments.domain.classifiers import Sender
+
 MAX_BODY_BYTES = 32 * 1024
 # The methods that may carry a body: such a request must say it is JSON (415 otherwise), so that a
 # page on another site cannot post with a "simple" content type that needs no CORS preflight.
@@ -160,6 +162,15 @@ def source_ip(event: dict[str, Any]) -> str:
     if not isinstance(address, str) or not address:
         raise MalformedEvent("requestContext.http.sourceIp")
     return address
+
+
+def sender(event: dict[str, Any]) -> "Sender":
+    """The client's IP (API Gateway's) and User-Agent, for a classifier that asks for them (never
+    stored)."""
+    from comments.domain.classifiers import Sender
+
+    agent = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "user-agent"), "")
+    return Sender(ip=source_ip(event), user_agent=str(agent)[:512])
 
 
 def query(event: dict[str, Any], name: str) -> str | None:

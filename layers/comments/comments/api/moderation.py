@@ -149,3 +149,15 @@ def erase_author(event: dict[str, Any], who: moderation.Moderator) -> Any:
     _, author = parse_body(AuthorIn, event)
     rt = runtime.current()
     return _ok({"erased": authors.erase(rt.table, rt.keys, author.email, who.name, rt.now())})
+
+
+def policy_stats(event: dict[str, Any]) -> Any:
+    """GET /moderation/policy/stats?days=1..90 (default 30): per rule, what it held and what
+    moderators made of it."""
+    from comments.domain.tallies import policy_stats as stats
+
+    raw = query(event, "days")
+    if raw is not None and (not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= 90):
+        raise BadRequest("days must be a whole number from 1 to 90.")
+    rt = runtime.current()
+    return _ok(stats(rt.table, rt.now().date(), int(raw) if raw is not None else 30))

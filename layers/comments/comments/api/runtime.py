@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
+    from comments.adapters.classifiers import ClassifierPanel
     from comments.adapters.comment_table import CommentTable
     from comments.adapters.events import EventBridgeBus
     from comments.adapters.queue import SqsQueue
@@ -53,6 +54,13 @@ class Settings(BaseModel):
     def origins(self) -> tuple[str, ...]:
         return tuple(o.strip() for o in self.allowed_origins.split(",") if o.strip())
 
+    # Optional classifiers (off unless configured; template parameters ToxicityThreshold and
+    # AkismetSecretArn), each with its time budget.
+    toxicity_threshold: float = Field(default=0.0, ge=0, le=1, alias="TOXICITY_THRESHOLD")
+    toxicity_budget_ms: int = Field(default=800, ge=50, le=5000, alias="TOXICITY_BUDGET_MS")
+    akismet_secret_arn: str | None = Field(default=None, alias="AKISMET_SECRET_ARN")
+    akismet_budget_ms: int = Field(default=800, ge=50, le=5000, alias="AKISMET_BUDGET_MS")
+
     @classmethod
     def from_environment(cls) -> "Settings":
         return cls.model_validate({k: v for k, v in os.environ.items() if v != ""})
@@ -77,6 +85,8 @@ class Runtime:
         self._secret_text: str | None = None
         self._policy_source: Any = None
         self._idempotency: Any = None
+        self._screen: Any = None
+        self._screen_built = False
 
     # -- storage ---------------------------------------------------------------------------------
     @property
@@ -176,6 +186,34 @@ class Runtime:
             cfg = self.settings
             self._policy_source = PolicySource(cfg.policy_parameter, cfg.policy_max_age_seconds, self.session)
         return self._policy_source.policy(logger)  # type: ignore[no-any-return]
+
+    # -- optional classifiers --------------------------------------------------------------------
+    def screen(self) -> "ClassifierPanel | None":
+        """The configured classifiers (toxicity, Akismet), run within their budgets; None when
+        none is configured, and then nothing of them is imported."""
+        if not self._screen_built:
+            cfg = self.settings
+            if cfg.toxicity_threshold > 0 or cfg.akismet_secret_arn:
+                from comments.adapters import classifiers
+
+                self._screen = classifiers.build(cfg, self.session, self._read_secret)
+            self._screen_built = True
+        return self._screen  # type: ignore[no-any-return]
+
+    def akismet(self) -> Any:
+        """The Akismet classifier, when configured (the relay reports moderators' decisions to it)."""
+        screen = self.screen()
+        return next((c for c in screen.classifiers if c.name == "akismet"), None) if screen else None
+
+    def classifiers(self) -> list[str]:
+        """The names of the classifiers configured (for the policy page)."""
+        screen = self.screen()
+        return list(screen.names) if screen is not None else []
+
+    def _read_secret(self, arn: str) -> bytes:
+        from comments.adapters.secrets import read_secret
+
+        return read_secret(arn, self.session)
 
     @staticmethod
     def now() -> datetime:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comments.api import runtime
-from comments.api.http import install_error_handlers, parse_body, resolve, response, source_ip
+from comments.api.http import install_error_handlers, parse_body, resolve, response, sender, source_ip
 from comments.domain import submission
 from comments.domain.errors import (
     BadRequest,
@@ -64,6 +64,7 @@ def _submission(
             else new_comment_id(int(now.timestamp() * 1000))
         ),
         older_author_ids=tuple(keys.author_id(draft.email, v) for v in keys.older),
+        sender=sender(event) if rt.screen() is not None else None,
     )
     return payload, sub
 
@@ -101,6 +102,7 @@ def _submit_once(
             edit_token_hash=keys.edit_token_hash(token),
             rate_limit_per_minute=rt.settings.rate_limit_per_minute,
             receipt=(lambda a: persistence.receipt(a, _result(a))) if persistence is not None else None,
+            screen=rt.screen(),
         )
     except Exception as exc:
         _count(metrics, exc)

@@ -9,9 +9,10 @@ from comments.domain.errors import EditWindowClosed, Forbidden, NotFound, Policy
 from comments.domain.hmac_keys import HmacKeys
 from comments.domain.models import StoredComment, iso, parse_iso
 from comments.domain.ports import CommentStore
-from comments.domain.stateful_rules import judge, stored_hits
+from comments.domain.stateful_rules import decide, stored_hits
 
 if TYPE_CHECKING:
+    from comments.domain.classifiers import Screen, Sender
     from comments.policy.model import Policy
 
 EDITABLE = ("published", "pending")
@@ -46,6 +47,8 @@ def edit(
     token: str,
     body: str,
     now: datetime,
+    screen: "Screen | None" = None,
+    sender: "Sender | None" = None,
 ) -> StoredComment:
     """Run the policy on the new text. A rejection leaves the original as it was; a hold moves a
     published comment back to pending (and so onto the queue); a pending comment stays pending
@@ -53,12 +56,30 @@ def edit(
 
     The stateful rules are those of a submission (`stateful_rules.judge`): the author's ban and
     the article's pre-moderation, each as the policy switches it. The duplicate rule is about
-    new comments and does not apply to an edit (no marker is read for it)."""
+    new comments and does not apply to an edit (no marker is read for it). The author's record
+    (`new_author`, `author_history`, trust) and the configured classifiers (`screen`) apply as
+    they do to a submission."""
+    from comments.policy.engine import evaluate
+
     comment = _own_comment(store, keys, policy, article_id, comment_id, token, now)
-    state, _ = store.submission_state(article_id, comment.authorId, None, int(now.timestamp()))
-    verdict = judge(policy, state, body=body, name=comment.name)
+    epoch = int(now.timestamp())
+    state, _ = store.submission_state(article_id, comment.authorId, None, epoch)
+    engine = evaluate(policy, body=body, name=comment.name)
+    verdict = decide(policy, state, engine, now_epoch=epoch)
     if verdict.outcome == "reject":
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
+    kept = comment.classifiers
+    if screen is not None:
+        from comments.domain.classifiers import Sender, ToScreen
+
+        screened = screen.screen(
+            ToScreen(article_id, comment.id, body, comment.name, sender or Sender(ip=""), iso(now))
+        )
+        kept = screened.kept() or kept
+        if screened.findings:
+            verdict = decide(policy, state, engine, now_epoch=epoch, screened=screened)
+            if verdict.outcome == "reject":
+                raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
     status = "published" if verdict.outcome == "publish" and comment.status == "published" else "pending"
     at = iso(now)
     hits = stored_hits(verdict)
@@ -82,6 +103,7 @@ def edit(
             "hits": hits,
             "verdict": verdict.outcome,
             "policyVersion": verdict.policy_version,
+            **({"classifiers": kept} if kept else {}),
         },
     )
 

@@ -25,7 +25,8 @@ def export(store: CommentStore, keys: HmacKeys, email: str) -> list[dict[str, An
 def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, now: datetime) -> int:
     """Every comment by the author leaves the public list, and its name, body and identity are
     removed from storage for good (idempotent: a second call erases nothing more). Only the
-    fact of the erasure stays in each comment's history. Returns how many were erased."""
+    fact of the erasure stays in each comment's history; the author's record of moderators'
+    decisions is deleted. Returns how many were erased."""
     from comments.policy.engine import duplicate_fingerprint
 
     erased = 0
@@ -39,4 +40,6 @@ def erase(store: CommentStore, keys: HmacKeys, email: str, moderator_name: str, 
         # The marker is keyed by the author id that keyed the comment (its key version).
         store.forget_duplicate_marker(comment.authorId, duplicate_fingerprint(comment.body))
         erased += 1
+    for author_id in keys.author_ids(email):  # the records of moderators' decisions about them
+        store.forget_author(author_id)
     return erased

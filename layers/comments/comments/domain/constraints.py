@@ -145,6 +145,45 @@ PAGE_URL = TextRule(
     "must be a canonical https URL (no spaces, control characters or #fragment)",
 )
 
+
+def origin(url: str) -> str | None:
+    """`scheme://host[:port]` of a URL, lower case, without the scheme's default port; None for
+    anything that is not an absolute http(s) URL with a host."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{parts.hostname}" + (f":{port}" if port not in (None, default) else "")
+
+
+def page_url_pattern(origins: "tuple[str, ...] | list[str]") -> str:
+    """PAGE_URL's pattern narrowed to the site's https origins, for the published document of one
+    deployment: what the validator accepts for `page.url` with these origins (the site's
+    AllowedOrigins), and nothing else. Host letters match in either case and a port with
+    leading zeros or none after its colon, as the validator compares `origin()`s; no https
+    origin: nothing matches."""
+    hosts = []
+    for given in origins:
+        normal = origin(given)
+        if normal is None or not normal.startswith("https://"):
+            continue
+        host, _, port = normal.removeprefix("https://").partition(":")
+        if not re.fullmatch(r"[a-z0-9.-]+", host):
+            continue  # not a name a site is served from (an IPv6 literal, say): left out
+        spelled = "".join(f"[{c}{c.upper()}]" if c.isalpha() else "\\." if c == "." else c for c in host)
+        hosts.append(spelled + (f":0*{port}" if port else "(?::(?:0*443)?)?"))
+    if not hosts:
+        return "^(?!)$"
+    return rf"^https://(?:{'|'.join(hosts)})(?:[/?][^#{_ALL_CONTROLS}{_SPACES}]*)?$"
+
+
 TIME = TextRule(
     TIME_PATTERN, message="must be an ISO 8601 time with its offset, such as 2026-11-28T09:00:00Z"
 )

@@ -55,6 +55,9 @@ class StoredComment(Comment):
     queueToken: str | None = None
     #: distinct readers who reported it (the reports' own count, moved by `report`)
     reports: int | None = None
+    #: what each configured classifier said of it (Akismet's "spam"/"ham"), for the feedback a
+    #: moderator's decision sends back; None when no classifier was asked
+    classifiers: dict[str, str] | None = None
 
     def public(self) -> Comment:
         # The fields were validated as this model's; the public model has the same types.
@@ -87,7 +90,8 @@ def _utc_time(value: str) -> str:
 
 
 class ArticleSettings(BaseModel):
-    """Per-article settings an operator sets: closed, every comment held first, auto-close.
+    """Per-article settings an operator sets: closed, every comment held first, auto-close, new
+    writers held first.
 
     Validated when written (`PUT /moderation/articles/{id}`), and read back field by field
     (`from_stored`), so that no stored value can make a later request fail."""
@@ -100,6 +104,9 @@ class ArticleSettings(BaseModel):
     auto_close_days: whole_number(1, 3650) | None = None  # type: ignore[valid-type]
     #: when the article opened for comments: its first stored comment, unless the operator says
     opened_at: Annotated[StrictStr, AfterValidator(TIME.check), TIME, AfterValidator(_utc_time)] | None = None
+    #: this article's `new_author` threshold (approved comments before a writer's appear
+    #: straight away; 0 = off here), instead of the policy's; None: the policy's
+    newAuthorPremoderation: whole_number(0, 1000) | None = None  # type: ignore[valid-type]
 
     @classmethod
     def from_stored(cls, values: dict[str, Any] | None) -> "ArticleSettings":

@@ -1,16 +1,21 @@
 """What the domain needs from the outside world, as small protocols. The boto3 adapters
 (`comments.adapters`) implement them in Lambda and in the operator tools; unit tests pass fakes."""
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment
+from comments.domain.trust import AuthorRecord
+
+if TYPE_CHECKING:
+    from comments.domain.tallies import Tally
 
 
 @dataclass(frozen=True)
 class SubmissionState:
     """What the stored state says about a comment about to be stored or changed, read in one
-    round trip: the article's settings, the author's ban, and the duplicate marker."""
+    round trip: the article's settings, the author's ban, the duplicate marker, and what
+    moderators' decisions say about the author."""
 
     settings: ArticleSettings
     banned: bool
@@ -18,6 +23,7 @@ class SubmissionState:
     duplicate_marked_at: int | None = None  # when that marker was written (epoch seconds)
     stale_duplicate: str | None = None  # a marker whose comment was never stored: may be replaced
     page: ArticlePage | None = None  # the article's page (title and URL), as last stored
+    author: AuthorRecord = field(default_factory=AuthorRecord)
 
 
 class CommentStore(Protocol):
@@ -60,6 +66,12 @@ class CommentStore(Protocol):
     def author_recent(self, author_id: str, limit: int) -> list[StoredComment]: ...
 
     def count_changes(self, changes: list[tuple[str, str, int]], now_epoch: int) -> list[str]: ...
+
+    def apply_tallies(self, tallies: list[tuple[str, "Tally"]], now_epoch: int) -> Any: ...
+
+    def policy_stats(self, days: list[str]) -> dict[str, dict[tuple[str, str], int]]: ...
+
+    def forget_author(self, author_id: str) -> None: ...
 
     def transition(
         self,

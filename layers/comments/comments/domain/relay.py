@@ -15,10 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comments.domain.models import HeldMessage, StoredComment, parse_iso
 from comments.domain.ports import EventBus, Queue
+
+if TYPE_CHECKING:
+    from comments.domain.tallies import Tally
 
 # The history entry a change appends names it; a new item is `published` or `held`.
 _CHANGES = {
@@ -140,14 +143,39 @@ def count_delta(change: StreamChange) -> tuple[str, int] | None:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """A moderator's decision on a comment a classifier judged, to report back to it (Akismet:
+    an approved comment is ham, a rejected one spam)."""
+
+    classifier: str
+    verdict: str  # "ham" | "spam"
+    comment: StoredComment
+
+
+def classifier_feedback(change: StreamChange) -> Feedback | None:
+    """For a moderator's approve or reject of a comment Akismet judged: what to tell Akismet."""
+    figures = decision_figures(change)
+    if figures is None or figures["outcome"] not in ("approve", "reject"):
+        return None
+    comment = change.comment
+    if not (comment.classifiers or {}).get("akismet"):
+        return None
+    return Feedback("akismet", "ham" if figures["outcome"] == "approve" else "spam", comment)
+
+
+@dataclass(frozen=True)
 class Relayed:
     """What one change became: the held comment queued, the event published, the decision's
-    figures, and how it moves its article's count (applied for the whole batch, `count`)."""
+    figures, what it adds to the running tallies (article count, rule statistics, the author's
+    record: applied for the whole batch, exactly once per record) and the feedback owed to a
+    classifier (sent once its tally is applied)."""
 
     queued: str | None  # the comment id
     event: str | None  # the detail-type
     decision: dict[str, Any] | None
     count: tuple[str, int] | None = None
+    tally: "Tally | None" = None
+    feedback: Feedback | None = None
 
 
 def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relayed:
@@ -159,9 +187,14 @@ def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relaye
     entry = lifecycle_event(change)
     if entry is not None and events is not None:
         events.publish(entry)
+    from comments.domain.tallies import tally
+
+    count = count_delta(change)
     return Relayed(
         queued=comment.id if comment is not None else None,
         event=entry["DetailType"] if entry is not None and events is not None else None,
         decision=decision_figures(change),
-        count=count_delta(change),
+        count=count,
+        tally=tally(change, count) or None,
+        feedback=classifier_feedback(change),
     )

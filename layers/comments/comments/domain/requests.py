@@ -13,6 +13,7 @@ from comments.domain.constraints import (
     PAGE_TITLE,
     PAGE_URL,
     free_text,
+    origin,
     text,
     whole_number,
 )
@@ -32,23 +33,6 @@ def _email(value: str) -> str:
 
 CommentBody: Any = text(BODY)
 Email: Any = text(EMAIL, AfterValidator(_email))
-
-
-def origin(url: str) -> str | None:
-    """`scheme://host[:port]` of a URL, lower case, without the scheme's default port; None for
-    anything that is not an absolute http(s) URL with a host."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    default = 443 if scheme == "https" else 80
-    return f"{scheme}://{parts.hostname}" + (f":{port}" if port not in (None, default) else "")
 
 
 def _page_url(value: str, info: ValidationInfo) -> str:
@@ -87,6 +71,25 @@ class CommentDraft(BaseModel):
     body: CommentBody
     parentId: StrictStr | None = None
     page: PageIn | None = None
+    #: the form's hidden field (people never see it; robots fill it in): filled, the comment is
+    #: held as spam. Never stored.
+    honeypot: (
+        Annotated[
+            StrictStr,
+            Field(
+                max_length=2000,
+                description=(
+                    "The form's hidden field (people never see it; programs fill it in). Filled, the "
+                    "comment is held for a moderator as spam; leave it out or empty. Never stored."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+
+    @property
+    def filled_honeypot(self) -> bool:
+        return bool(self.honeypot and self.honeypot.strip())
 
 
 class DeleteIn(BaseModel):

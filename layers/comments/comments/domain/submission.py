@@ -14,9 +14,10 @@ from comments.domain.ids import is_comment_id
 from comments.domain.models import ArticlePage, ArticleSettings, Comment, StoredComment, iso
 from comments.domain.ports import CommentStore, SubmissionState
 from comments.domain.requests import CommentDraft
-from comments.domain.stateful_rules import judge, stored_hits
+from comments.domain.stateful_rules import decide, stored_hits
 
 if TYPE_CHECKING:
+    from comments.domain.classifiers import Screen, Screened, Sender
     from comments.policy.model import Policy, Reason, Verdict
 
 STATUS_FOR = {"publish": "published", "hold": "pending"}
@@ -42,7 +43,10 @@ class Submission:
     # The same author under the secret's older key versions: their bans and duplicate markers
     # still count (read in the same round trip); empty until the secret has been rotated.
     older_author_ids: tuple[str, ...] = ()
+    #: the client's IP and User-Agent, for a classifier that asks for them: never stored
+    sender: "Sender | None" = field(default=None, repr=False)
     _state: SubmissionState | None = field(default=None, repr=False)
+    _engine: "Verdict | None" = field(default=None, repr=False)
     _fingerprint: str | None = field(default=None, repr=False)
 
     @property
@@ -116,14 +120,50 @@ def _check_open_and_parent(store: CommentStore, sub: Submission) -> ArticleSetti
     return settings
 
 
-def _judge(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
-    return judge(policy, sub.state(store), body=sub.draft.body, name=sub.draft.name)
+def _judge(
+    policy: "Policy",
+    store: CommentStore,
+    sub: Submission,
+    screened: "Screened | None" = None,
+    honeypot: bool = True,
+) -> "Verdict":
+    """Every rule (`stateful_rules`), the engine's reading of the text done once per request."""
+    if sub._engine is None or sub._engine.policy_version != policy.version:
+        from comments.policy.engine import evaluate
+
+        sub._engine = evaluate(policy, body=sub.draft.body, name=sub.draft.name)
+    return decide(
+        policy,
+        sub.state(store),
+        sub._engine,
+        now_epoch=sub.epoch,
+        honeypot=honeypot and sub.draft.filled_honeypot,
+        screened=screened,
+    )
+
+
+def _screened(screen: "Screen", sub: Submission, created: str) -> "Screened":
+    from comments.domain.classifiers import Sender, ToScreen  # only with a classifier configured
+
+    return screen.screen(
+        ToScreen(
+            article_id=sub.article_id,
+            comment_id=sub.comment_id,
+            body=sub.draft.body,
+            name=sub.draft.name,
+            sender=sub.sender or Sender(ip=""),
+            created_at=created,
+        )
+    )
 
 
 def validate(policy: "Policy", store: CommentStore, sub: Submission) -> "Verdict":
-    """What a submission would get, without storing or counting anything."""
+    """What a submission would get, without storing or counting anything (nor asking the
+    classifiers: they are paid per call, and a form checking as the writer types must not
+    become a free spam oracle). The honeypot is not looked at either: a program probing the
+    check must not learn which field is the trap."""
     _check_open_and_parent(store, sub)
-    return _judge(policy, store, sub)
+    return _judge(policy, store, sub, honeypot=False)
 
 
 def submit(
@@ -134,9 +174,13 @@ def submit(
     edit_token_hash: str,
     rate_limit_per_minute: int,
     receipt: Callable[[Accepted], dict[str, Any] | None] | None = None,
+    screen: "Screen | None" = None,
 ) -> Accepted:
     """Store a comment the policy lets in, or raise the contract's error for it. `receipt` gives
-    the idempotent request's record, stored on the comment itself.
+    the idempotent request's record, stored on the comment itself. `screen`: the configured
+    classifiers, asked about a comment the rules let in once its rate tokens are taken (a client
+    over its limit cannot make the service call them); a classifier that fails or runs out of
+    time says nothing, and the rules alone decide.
 
     The writes, in this order, each a single conditional write (no transaction):
     1. a token from the client's and the author's rate windows (every judged submission: a
@@ -159,6 +203,11 @@ def submit(
         raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
 
     created = iso(sub.now)
+    screened = _screened(screen, sub, created) if screen is not None else None
+    if screened is not None and screened.findings:
+        verdict = _judge(policy, store, sub, screened)
+        if verdict.outcome == "reject":  # an operator may make a classifier's rule reject
+            raise PolicyViolation([r.model_dump() for r in verdict.reasons()])
     status = STATUS_FOR[verdict.outcome]
     comment = StoredComment(
         id=sub.comment_id,
@@ -175,6 +224,7 @@ def submit(
         policyVersion=verdict.policy_version,
         editTokenHash=edit_token_hash,
         history=[{"at": created, "event": "submitted", "status": status}],
+        classifiers=screened.kept() if screened is not None else None,
     )
     accepted = Accepted(comment=comment.public(), reasons=verdict.reasons())
     if policy.rules.duplicate.enabled:

@@ -31,6 +31,7 @@ from comments.policy.terms import TermMatch, TermMatcher
 from comments.policy.text_shape import is_shouting, repeated_character, repeated_word
 
 __all__ = [
+    "CLASSIFIER_RULES",
     "RULES",
     "STATEFUL_RULES",
     "RuleExplanation",
@@ -61,9 +62,18 @@ RULES: Final = (
     "spam",
     "reported",
     "premoderation",
+    "new_author",
+    "author_history",
+    "honeypot",
+    "toxicity",
+    "akismet",
 )
 #: Rules that need stored state: the lifecycle decides when they fire, `stateful_hit` words them.
-STATEFUL_RULES: Final = frozenset({"duplicate", "banned_author", "reported", "premoderation"})
+STATEFUL_RULES: Final = frozenset(
+    {"duplicate", "banned_author", "reported", "premoderation", "new_author", "author_history", "honeypot"}
+)
+#: Rules that ask a service (off unless the deployment configures it; `comments.domain.classifiers`).
+CLASSIFIER_RULES: Final = frozenset({"toxicity", "akismet"})
 
 
 # --- the policy data --------------------------------------------------------------------------
@@ -394,14 +404,17 @@ def evaluate(policy: Policy, *, body: str, name: str) -> Verdict:
 # --- rules the engine cannot see by itself ------------------------------------------------------
 
 
-def stateful_hit(policy: Policy, rule: str) -> PolicyHit:
-    """The hit for a rule that needs stored state: "duplicate", "banned_author", "reported",
-    "premoderation". Raises ValueError for any other rule."""
-    if rule not in STATEFUL_RULES:
+def stateful_hit(policy: Policy, rule: str, **fields: object) -> PolicyHit:
+    """The hit for a rule that needs stored state or a service (STATEFUL_RULES, CLASSIFIER_RULES),
+    its message filled with `fields` (the placeholders its data may use). A rule may be reported
+    under another name (the honeypot's `reported_as`). Raises ValueError for any other rule."""
+    if rule not in STATEFUL_RULES and rule not in CLASSIFIER_RULES:
         raise ValueError(f"not a stateful rule: {rule!r}")
     settings = getattr(policy.rules, rule)
-    message = settings.message.format(hours=policy.duplicate_window_hours, threshold=policy.report_threshold)
-    return PolicyHit(rule=rule, verdict=settings.verdict, message=message)
+    message = settings.message.format(
+        hours=policy.duplicate_window_hours, threshold=policy.report_threshold, **fields
+    )
+    return PolicyHit(rule=getattr(settings, "reported_as", rule), verdict=settings.verdict, message=message)
 
 
 def duplicate_fingerprint(body: str) -> str:
@@ -432,16 +445,26 @@ def _explanation_fields(policy: Policy) -> dict[str, Callable[[], dict[str, obje
         },
         "repetition": lambda: {"char_run": rules.repetition.char_run, "word_run": rules.repetition.word_run},
         **{rule: (lambda: stateful) for rule in STATEFUL_RULES},
+        "new_author": lambda: {"approved": rules.new_author.newAuthorPremoderation},
+        "author_history": lambda: {
+            "rejected": rules.author_history.rejected,
+            "recent": rules.author_history.recent,
+        },
     }
 
 
-def describe(policy: Policy) -> list[RuleExplanation]:
-    """Each rule that applies, in plain words, for the public policy page."""
+def describe(policy: Policy, configured: Iterable[str] = ()) -> list[RuleExplanation]:
+    """Each rule that applies, in plain words, for the public policy page. The classifiers
+    (CLASSIFIER_RULES) apply only where the deployment configured them (`configured`); new
+    writers are pre-moderated site-wide only with a `newAuthorPremoderation` above 0."""
     fields = _explanation_fields(policy)
+    configured = frozenset(configured)
     explained = []
     for name in RULES:
         rule = getattr(policy.rules, name)
-        if not rule.enabled:
+        if not rule.enabled or (name in CLASSIFIER_RULES and name not in configured):
+            continue
+        if name == "new_author" and policy.rules.new_author.newAuthorPremoderation == 0:
             continue
         values = fields[name]() if name in fields else {}
         explained.append(

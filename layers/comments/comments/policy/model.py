@@ -291,6 +291,71 @@ class IntentRule(MessageRule):
         return used - BUILT_IN_CLASSES
 
 
+# --- rules about the author, classifiers and the honeypot (they need stored state or a service) ---
+
+#: A rule name as the data and the reasons spell it.
+RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class NewAuthorRule(MessageRule):
+    """Hold an author's comments until moderators have approved `newAuthorPremoderation` of them
+    (0 = off); an article's settings may say otherwise for that article."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"message": frozenset({"approved"})}
+    newAuthorPremoderation: int = Field(default=0, ge=0, le=1000)
+
+    def explanation_fields(self) -> frozenset[str]:
+        return frozenset({"approved"})
+
+
+class AuthorHistoryRule(MessageRule):
+    """Hold when `rejected` or more of the author's last `recent` moderated comments were rejected."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"message": frozenset({"rejected", "recent"})}
+    recent: int = Field(default=5, ge=1, le=20)
+    rejected: int = Field(default=3, ge=1, le=20)
+
+    @model_validator(mode="after")
+    def _rejected_within_recent(self) -> AuthorHistoryRule:
+        if self.rejected > self.recent:
+            raise ValueError("author_history.rejected must not be more than author_history.recent")
+        return self
+
+    def explanation_fields(self) -> frozenset[str]:
+        return frozenset({"rejected", "recent"})
+
+
+class ToxicityRule(MessageRule):
+    """Amazon Comprehend's toxicity score at or above the configured threshold (the threshold is
+    the deployment's: template parameter ToxicityThreshold, 0 = off). `labels` turns Comprehend's
+    label names into the words a writer reads."""
+
+    placeholders: ClassVar[dict[str, frozenset[str]]] = {"message": frozenset({"words"})}
+    labels: dict[Annotated[str, Field(pattern=r"^[A-Z_]{1,40}$")], Annotated[str, Field(max_length=80)]] = {}
+
+
+class HoneypotRule(MessageRule):
+    """A submission that filled the form's hidden field (people never see it; robots fill it). Its
+    reason is given under `reported_as` (the contract holds such comments as `spam`)."""
+
+    reported_as: RuleName = "spam"
+
+
+#: Holds that no author's trust can waive: what the article or readers asked for, and the
+#: rules about the author.
+_NEVER_WAIVED = frozenset({"premoderation", "reported", "new_author", "author_history", "honeypot"})
+
+
+class TrustedAuthors(_Frozen):
+    """Authors moderators approved at least `min_approved` times, with no comment rejected in the
+    last `clean_days` days, have the `soft_holds` rules' holds published instead."""
+
+    enabled: bool = True
+    min_approved: int = Field(default=5, ge=1, le=100_000)
+    clean_days: int = Field(default=90, ge=0, le=3650)
+    soft_holds: tuple[RuleName, ...] = ("links", "shouting")
+
+
 class PolicyRules(_Frozen):
     length: LengthRule
     profanity: TermRule
@@ -317,6 +382,12 @@ class PolicyRules(_Frozen):
             ("hate", self.hate),
             ("spam", self.spam),
         )
+
+    new_author: NewAuthorRule
+    author_history: AuthorHistoryRule
+    honeypot: HoneypotRule
+    toxicity: ToxicityRule
+    akismet: MessageRule
 
 
 class Matching(_Frozen):
@@ -352,6 +423,19 @@ class Policy(_Frozen):
     #: Texting shorthand the intent rules read as the word it stands for ("u" -> "you").
     intent_shorthand: dict[_ShortWord, _ShortWord] = {}
     rules: PolicyRules
+    trusted_authors: TrustedAuthors = Field(default_factory=TrustedAuthors)
+
+    @model_validator(mode="after")
+    def _soft_holds_are_holds_a_trusted_author_may_skip(self) -> Policy:
+        for name in self.trusted_authors.soft_holds:
+            rule = getattr(self.rules, name, None)
+            if not isinstance(rule, RuleSettings) or name in _NEVER_WAIVED:
+                raise ValueError(
+                    f"trusted_authors.soft_holds: {name!r} is not a hold a trusted author may skip"
+                )
+            if rule.verdict != "hold":
+                raise ValueError(f"trusted_authors.soft_holds: {name!r} rejects; only holds can be skipped")
+        return self
 
     @model_validator(mode="after")
     def _intent_rules_name_known_classes(self) -> Policy:
