@@ -502,6 +502,7 @@ def test_a_closed_consoles_claims_come_back_at_once_and_none_is_dead_lettered(
     assert not dead_lettered(dev_stack) & set(three)
     for cid in three:
         assert record(dev_stack, cid)["comment"]["status"] == "pending"
+        decide(dev_stack, cid, "reject", note="test clean-up")  # none left waiting for later tests
 
 
 def test_claims_on_screen_are_renewed_and_a_comment_decided_elsewhere_leaves_with_a_word(
@@ -534,4 +535,83 @@ def test_claims_on_screen_are_renewed_and_a_comment_decided_elsewhere_leaves_wit
         # And the renewed claim is the one given back on sign-out: the comment is claimable at once
         page.get_by_role("button", name="Sign out").click()
         expect(page.get_by_text("Signed out.")).to_be_visible()
+        again = requests.get(
+            f"{dev_stack.base_url}/moderation/queue?max=10", headers=auth(dev_stack), timeout=15
+        )
+        back = {i["comment"]["id"]: i["claim"] for i in again.json()["items"]}
+        assert kept in back, "the claim given back was not the live one"
+        for cid, claim in back.items():
+            release(dev_stack, cid, claim)
     assert record(dev_stack, kept)["comment"]["status"] == "pending"
+    decide(dev_stack, kept, "reject", note="test clean-up")  # none left waiting for later tests
+
+
+# ---- filters ------------------------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_list_and_the_keys_work_on_what_they_show(consoles: Any, dev_stack: Any) -> None:
+    # Given four held comments: two with links and one in capitals on one article, one in capitals on another
+    north, south = f"north-{uid()}", f"south-{uid()}"
+    links = [hold(dev_stack, north, f"Linker {i}", f"{THREE_LINKS} ({uid()})") for i in range(2)]
+    loud_north = hold(dev_stack, north, "Loud North", f"{SHOUT} ({uid()})")
+    loud_south = hold(dev_stack, south, "Loud South", f"{SHOUT} ({uid()})")
+    with only_these_in_the_queue(dev_stack, *links, loud_north, loud_south):
+        page = consoles()
+        sign_in(page, dev_stack)
+        expect(cards(page)).to_have_count(4)
+        shown = page.locator("#queue > li:visible")
+        # When the moderator presses / and picks the reason Shouting by typing, then Esc
+        page.keyboard.press("/")
+        expect(page.get_by_label("Reason")).to_be_focused()
+        page.keyboard.type("S")
+        expect(page.get_by_label("Reason")).to_have_value("shouting")
+        page.keyboard.press("Escape")
+        # Then only the two comments held for shouting are shown, and the keys move between them alone
+        expect(shown).to_have_count(2)
+        expect(page.locator("#listed")).to_have_text("2 of 4 shown (reason Shouting)")
+        first = focused_card(page)
+        page.keyboard.press("j")
+        second = focused_card(page)
+        page.keyboard.press("j")
+        assert focused_card(page) == second  # the end of what is shown
+        page.keyboard.press("k")
+        assert focused_card(page) == first
+        assert {first, second} == {loud_north, loud_south}
+        # When the moderator narrows to the south article too (f, Tab, typing) and approves what is left
+        page.keyboard.press("f")
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Article")).to_be_focused()
+        page.keyboard.type("s")
+        expect(page.get_by_label("Article")).to_have_value(south)
+        page.keyboard.press("Escape")
+        expect(shown).to_have_count(1)
+        assert focused_card(page) == loud_south
+        page.keyboard.press("a")
+        expect(announcement(page)).to_contain_text("Approved — published")
+        expect(page.get_by_text("No comment on your list matches the filters")).to_be_visible()
+        # And clears both filters from the keyboard: the rest is back
+        page.keyboard.press("/")
+        page.keyboard.type("A")
+        page.keyboard.press("Tab")
+        page.keyboard.type("A")
+        page.keyboard.press("Escape")
+        expect(shown).to_have_count(3)
+        expect(page.locator("#listed")).to_have_text("3 comments on your list")
+        # And "select all shown" under the Links filter takes the two with links, which R rejects together
+        page.keyboard.press("/")
+        page.keyboard.type("L")
+        expect(shown).to_have_count(2)
+        page.get_by_label("Select all shown").check()
+        expect(page.locator("#selected-count")).to_have_text("2 comments selected")
+        page.keyboard.press("Shift+R")
+        expect(announcement(page)).to_contain_text("Rejected 2 comments.")
+        # And the help opens with ?
+        page.keyboard.press("?")
+        expect(page.locator("#keys")).to_have_attribute("open", "")
+        expect(page.get_by_text("approve the selected comments")).to_be_visible()
+        page.keyboard.press("?")
+        expect(page.locator("#keys")).not_to_have_attribute("open", "")
+    assert record(dev_stack, loud_south)["comment"]["status"] == "published"
+    assert [record(dev_stack, cid)["comment"]["status"] for cid in links] == ["rejected", "rejected"]
+    assert record(dev_stack, loud_north)["comment"]["status"] == "pending"
+    decide(dev_stack, loud_north, "reject", note="test clean-up")  # none left waiting for later tests
