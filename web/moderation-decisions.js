@@ -10,7 +10,7 @@
  *   with a later batch.
  *
  * window.ModerationDecisions.create(ctx) with ctx: shown(), remove(item), announce(text, kind),
- * lostAuthorisation(status), reopened(), selectionChanged(), and the page's elements.
+ * lostAuthorisation(status), reopened(), and the page's elements (el).
  */
 (function () {
   "use strict";
@@ -63,7 +63,6 @@
       el.selectAll.disabled = !shown.length;
       el.approveSelected.disabled = !n;
       el.rejectSelected.disabled = !n;
-      ctx.selectionChanged();
     }
 
     function forget(item) {

@@ -98,7 +98,6 @@
     lostAuthorisation: lostAuthorisation,
     // Undone comments are pending again and queued by the service: look for them soon.
     reopened: function () { quietUntil = 0; },
-    selectionChanged: function () {},
   });
 
   var filters = window.ModerationFilters.create({ rule: $("filter-rule"), article: $("filter-article") }, applyFilters);
