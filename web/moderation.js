@@ -1,37 +1,35 @@
-/*! moderation.js: the moderator console (web/moderation.html). No framework, no build step.
- * Signing in and the tokens are moderation-auth.js's (window.ModerationAuth): it says where the
- * API is (/config.json) and hands over a fresh access token for each call, sent as
- * "Authorization: Bearer <token>" and never put in a URL.
- * Comment text and names are only ever set with textContent: user data never becomes HTML.
- * Claimed comments that are not decided are given back to the queue on sign-out, on reload and
- * when the page goes away.
+/*! moderation.js: the moderator console (web/moderation.html): the list of held comments this
+ * console has claimed, moving through it, deciding and skipping. No framework, no build step. Its parts are plain scripts the page loads before this one:
+ *   moderation-auth.js       signing in (window.ModerationAuth)
+ *   moderation-api.js        the moderation routes (window.ModerationApi)
+ *   moderation-cards.js      a held comment's card and its context (window.ModerationCards)
+ *   moderation-claims.js     renewing claims on screen, giving them back (window.ModerationClaims)
+ *   moderation-decisions.js  select, decide one or several, undo (window.ModerationDecisions)
+ *   moderation-filters.js    filters by rule and by article (window.ModerationFilters)
+ *   moderation-keys.js       the keyboard (window.ModerationKeys)
+ * The list fills itself: the console claims ten held comments at a time, and the next ten when
+ * fewer than LOW_WATER of those it shows are left after the highlighted one (never holding more
+ * than HOLD_AT_MOST); the queue depth is asked for every few seconds. Claimed comments that are
+ * not decided are given back to the queue on sign-out, on reload and when the page goes away.
  */
 (function () {
   "use strict";
 
   var Auth = window.ModerationAuth;
-  var MAX = 10;
-  var RULES = {
-    length: "Length",
-    profanity: "Swearing and slurs",
-    suspect_term: "Insults and borderline words",
-    links: "Links",
-    blocked_link: "Link shorteners",
-    personal_info: "Personal details",
-    shouting: "Capital letters",
-    repetition: "Repetition",
-    name: "Display name",
-    duplicate: "Repeated comment",
-    banned_author: "Banned writer",
-    reported: "Reported by readers",
-    premoderation: "Pre-moderated article",
-    new_author: "New writer",
-    author_history: "Recently rejected writer",
-    spam: "Spam",
-    toxicity: "Toxic language",
-    akismet: "Spam filter (Akismet)",
-  };
-  var OUTCOME = { hold: "held for a moderator", reject: "would be refused" };
+  var Api = window.ModerationApi;
+  var Cards = window.ModerationCards;
+  var MAX = 10; // a batch: the most GET /moderation/queue claims at once
+  var LOW_WATER = 4; // load the next batch when fewer comments than this are left ahead
+  var HOLD_AT_MOST = 30; // never hold more claims than this: other moderators wait for them
+  var TICK_MS = 5000; // the queue depth, and more comments when the list runs low
+  var QUIET_MS = 20000; // after a batch that brought nothing new, wait this long before asking again
+
+  // The names the console's code uses (and code appended to this file may use).
+  var h = Cards.h;
+  var plural = Cards.plural;
+  var ruleName = Cards.ruleLabel;
+  var call = Api.call;
+  var refused = Api.refused;
 
   var $ = function (id) { return document.getElementById(id); };
   var el = {
@@ -44,86 +42,19 @@
     announce: $("announce"),
     note: $("queue-note"),
     list: $("queue"),
+    listed: $("listed"),
+    keys: $("keys"),
+    toolbar: $("toolbar"),
   };
-  var items = []; // {id, claim, comment, reasons, hits, node, ...}; the list, in order
-  var current = -1;
+  var items = []; // the cards on the list, in order (ModerationCards items)
+  var current = null; // the highlighted card
+  var signedIn = false;
   var loading = false;
+  var quietUntil = 0;
+  var emptied = false; // the list ran empty after work (rather than a queue found empty)
+  var skipped = {}; // comment id -> true: skipped in this tab, given back whenever it comes round
   var notes = {}; // comment id -> a note typed but not yet used (kept across a reload)
-  var seq = 0;
-
-  // ---- small helpers -------------------------------------------------------------------------
-
-  function h(tag, props, kids) {
-    var node = document.createElement(tag);
-    for (var k in props || {}) {
-      var v = props[k];
-      if (v == null || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k === "class") node.className = v;
-      else if (k.slice(0, 2) === "on") node.addEventListener(k.slice(2), v);
-      else node.setAttribute(k, v === true ? "" : v);
-    }
-    (kids || []).forEach(function (kid) {
-      if (kid != null) node.appendChild(typeof kid === "string" ? document.createTextNode(kid) : kid);
-    });
-    return node;
-  }
-
-  // A fetch that answers {status, data}; a network failure (or a session that has ended) rejects.
-  // A keepalive call (the page is going away) uses the token as it is: there is no time to refresh.
-  function call(method, path, body, options) {
-    var keepalive = !!(options && options.keepalive);
-    return (keepalive ? Promise.resolve(Auth.token()) : Auth.fresh()).then(function (auth) {
-      return send(method, path, body, keepalive, auth);
-    });
-  }
-
-  function send(method, path, body, keepalive, auth) {
-    var init = {
-      method: method,
-      mode: "cors",
-      credentials: "omit",
-      cache: "no-store",
-      referrerPolicy: "no-referrer",
-      keepalive: keepalive,
-      headers: { Accept: "application/json", Authorization: "Bearer " + auth },
-    };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    return fetch(Auth.apiUrl() + path, init).then(function (res) {
-      return res.json().then(function (data) {
-        return { status: res.status, data: data || {} };
-      }, function () {
-        return { status: res.status, data: {} };
-      });
-    });
-  }
-
-  function commentPath(id) {
-    return "/moderation/comments/" + encodeURIComponent(id);
-  }
-
-  function plural(n, word) {
-    return n + " " + word + (n === 1 ? "" : "s");
-  }
-
-  function ago(iso) {
-    var s = (Date.now() - Date.parse(iso)) / 1000;
-    if (!(s >= 45)) return "just now";
-    var steps = [[60, "minute", 3600], [3600, "hour", 86400], [86400, "day", 604800], [604800, "week", 2629800],
-      [2629800, "month", 31557600], [31557600, "year", Infinity]];
-    for (var i = 0; i < steps.length; i++) {
-      if (s < steps[i][2]) return plural(Math.max(1, Math.round(s / steps[i][0])), steps[i][1]) + " ago";
-    }
-  }
-
-  function ruleName(rule) {
-    if (RULES[rule]) return RULES[rule];
-    var words = String(rule || "rule").replace(/_/g, " ");
-    return words.charAt(0).toUpperCase() + words.slice(1);
-  }
+  var lastDepth = null;
 
   var announceTimer = null;
   // The live region: cleared first, so the same words twice in a row are announced twice.
@@ -136,21 +67,74 @@
     }, 50);
   }
 
+  var claims = window.ModerationClaims.create({
+    lost: function (item, why) {
+      removeItem(item);
+      var who = Cards.who(item) + " left your list: ";
+      if (why === "taken") announce(who + "your claim lapsed and another moderator has it now.", "warn");
+      else if (why === "gone") announce(who + "it no longer exists.", "warn");
+      else announce(who + "another moderator decided it.", "warn");
+    },
+    refused: lostAuthorisation,
+  });
+
+  var decisions = window.ModerationDecisions.create({
+    el: {
+      selectAll: $("select-all"),
+      count: $("selected-count"),
+      approveSelected: $("approve-selected"),
+      rejectSelected: $("reject-selected"),
+      undoBar: $("undo-bar"),
+      undoText: $("undo-text"),
+      undoLeft: $("undo-left"),
+      undo: $("undo"),
+      outcomes: $("outcomes"),
+      outcomesSummary: $("outcomes-summary"),
+      outcomesList: $("outcomes-list"),
+    },
+    shown: shown,
+    remove: removeItem,
+    announce: announce,
+    lostAuthorisation: lostAuthorisation,
+    // Undone comments are pending again and queued by the service: look for them soon.
+    reopened: function () { quietUntil = 0; },
+  });
+
+  var filters = window.ModerationFilters.create({ rule: $("filter-rule"), article: $("filter-article") }, applyFilters);
+
+  // Each card's context loads when the card comes into sight or is highlighted, a few at a time.
+  var context = Cards.contextLoader({
+    loaded: function () {
+      filters.refresh(items);
+      showListed();
+    },
+  });
+
+  var cardHooks = {
+    decide: function (item, decision, ban) { decisions.decide([item], decision, ban); },
+    skip: skip,
+    select: function (item, on) { decisions.select(item, on); },
+    focused: function (item) {
+      if (items.indexOf(item) < 0 || current === item) return;
+      setCurrent(item);
+      context.want(item, true);
+      topUp();
+    },
+  };
+
   // ---- signing in and out --------------------------------------------------------------------
 
   function showSignIn() {
+    signedIn = false;
     el.console.hidden = true;
     el.bar.hidden = true;
     el.depth.hidden = true;
   }
 
   function showConsole() {
+    signedIn = true;
     el.console.hidden = false;
     el.bar.hidden = false;
-  }
-
-  function refused(status) {
-    return status === 401 || status === 403;
   }
 
   // The service refused the token while signed in: sign out and say why.
@@ -163,7 +147,7 @@
 
   function signOut() {
     el.signOut.disabled = true;
-    releaseAll().then(function () {
+    claims.releaseAll().then(function () {
       el.signOut.disabled = false;
       clear();
       announce("");
@@ -171,7 +155,7 @@
     });
   }
 
-  // ---- the queue -----------------------------------------------------------------------------
+  // ---- the queue depth -----------------------------------------------------------------------
 
   function showDepth(data) {
     var q = (data && data.queue) || {};
@@ -182,359 +166,311 @@
       + (dead.waiting ? " · " + dead.waiting + " dead-lettered" : "");
   }
 
+  var depthAsked = null;
   function refreshDepth() {
-    return call("GET", "/moderation/queue/depth").then(function (r) {
-      if (r.status === 200) showDepth(r.data);
-    }, function () { /* the depth is a hint: keep the last one */ });
+    if (!signedIn) return Promise.resolve();
+    if (depthAsked) return depthAsked;
+    depthAsked = Api.depth().then(function (r) {
+      depthAsked = null;
+      if (r.status !== 200) return;
+      lastDepth = r.data;
+      showDepth(r.data);
+    }, function () { depthAsked = null; /* the depth is a hint: keep the last one */ });
+    return depthAsked;
+  }
+
+  var depthTimer = null;
+  function depthSoon() {
+    clearTimeout(depthTimer);
+    depthTimer = setTimeout(refreshDepth, 300);
+  }
+
+  // Every few seconds while the console is in sight: the depth, and more comments if the list is low.
+  function tick() {
+    if (!signedIn || el.console.hidden || document.visibilityState === "hidden") return;
+    refreshDepth().then(function () {
+      var q = (lastDepth && lastDepth.queue) || {};
+      if (q.waiting > 0) topUp();
+    });
+  }
+
+  // ---- the list ------------------------------------------------------------------------------
+
+  function shown() {
+    return items.filter(function (item) { return !item.node.hidden; });
   }
 
   function clear() {
     items.forEach(function (item) {
       if (item.noteInput.value) notes[item.id] = item.noteInput.value;
+      claims.drop(item);
+      context.forget(item);
     });
     items = [];
-    current = -1;
+    current = null;
     el.list.textContent = "";
-  }
-
-  // Give every undecided claim back to the queue (best effort: an expired claim needs nothing).
-  function releaseAll(keepalive) {
-    var open = items.filter(function (item) { return !item.busy; });
-    return Promise.all(open.map(function (item) {
-      item.busy = true;
-      return call("POST", commentPath(item.id) + "/release", { claim: item.claim }, { keepalive: keepalive })
-        .then(null, function () { /* it comes back when the claim expires */ });
-    }));
+    filters.refresh(items);
+    decisions.showSelection();
+    showListed();
   }
 
   function reload() {
-    if (loading) return;
+    if (loading || !signedIn) return;
     if (items.some(function (item) { return item.busy; })) {
       announce("Wait for the decision in progress, then reload.", "error");
       return;
     }
     loading = true;
     el.reload.disabled = true;
-    el.list.setAttribute("aria-busy", "true");
-    el.note.hidden = false;
-    el.note.textContent = "Loading the queue…";
-    releaseAll().then(function () {
+    claims.releaseAll().then(function () {
       clear();
-      return call("GET", "/moderation/queue?max=" + MAX);
-    }).then(function (r) {
+      loading = false;
+      quietUntil = 0;
+      emptied = false;
+      return load(true);
+    }).then(function () {
+      el.reload.disabled = false;
+    });
+  }
+
+  // Claims the next batch and adds it at the end of the list. `fresh`: the first load (or a reload).
+  function load(fresh) {
+    if (loading || !signedIn) return Promise.resolve();
+    loading = true;
+    el.list.setAttribute("aria-busy", "true");
+    showListed();
+    if (!fresh) showQueueNote();
+    if (fresh) {
+      el.note.hidden = false;
+      el.note.textContent = "Loading the queue…";
+    }
+    return Api.queue(MAX).then(function (r) {
       done();
       if (refused(r.status)) return lostAuthorisation(r.status);
       if (r.status !== 200) {
-        el.note.textContent = "Could not load the queue: the service answered " + r.status + ". Try Reload queue.";
+        quietUntil = Date.now() + QUIET_MS;
+        if (!items.length) {
+          el.note.hidden = false;
+          el.note.textContent = "Could not load the queue: the service answered " + r.status + ". Try Reload queue.";
+        }
         return announce("Could not load the queue.", "error");
       }
-      (r.data.items || []).forEach(function (raw) {
-        var item = makeItem(raw);
-        items.push(item);
-        el.list.appendChild(item.node);
-        loadDetail(item);
-      });
-      notes = {};
-      refreshDepth();
-      showQueueNote(true);
-      if (items.length) {
-        focusItem(0);
-        announce("Queue loaded: " + plural(items.length, "held comment") + " claimed for you.");
-      } else {
+      var added = add(r.data.items || [], r.data.claimSeconds);
+      quietUntil = added.length ? 0 : Date.now() + QUIET_MS;
+      if (fresh) notes = {};
+      depthSoon();
+      showQueueNote();
+      if (added.length) {
+        emptied = false;
+        if (!current || current.node.hidden) {
+          var first = shown()[0] || null;
+          var free = !document.activeElement || document.activeElement === document.body
+            || document.activeElement === el.reload || fresh;
+          if (free) focusItem(first);
+          else setCurrent(first);
+        }
+        if (fresh) announce("Queue loaded: " + plural(items.length, "held comment") + " claimed for you.");
+        topUp(); // still low: a short batch
+      } else if (fresh) {
         announce("The queue is empty.");
       }
     }, function () {
       done();
-      el.note.textContent = "Could not reach the moderation service. Check your connection and try Reload queue.";
+      quietUntil = Date.now() + QUIET_MS;
+      if (!items.length) {
+        el.note.hidden = false;
+        el.note.textContent = "Could not reach the moderation service. Check your connection and try Reload queue.";
+      }
       announce("Could not reach the moderation service.", "error");
     });
 
     function done() {
       loading = false;
-      el.reload.disabled = false;
       el.list.removeAttribute("aria-busy");
+      showListed();
+      showQueueNote();
     }
   }
 
-  function showQueueNote(fresh) {
-    el.note.hidden = items.length > 0;
-    if (items.length) return;
-    el.note.textContent = fresh
-      ? "The queue is empty: no comment is waiting for a moderator."
-      : "You have been through every comment you claimed. Reload the queue for more.";
-  }
-
-  // ---- one held comment ----------------------------------------------------------------------
-
-  function makeItem(raw) {
-    var comment = raw.comment || {};
-    var p = "item" + ++seq + "-";
-    var item = { id: comment.id, claim: raw.claim, comment: comment, reasons: raw.reasons || [], hits: [], busy: false };
-    item.name = h("span", { class: "name" }, [comment.name || "(no name)"]);
-    item.text = h("div", { class: "text", id: p + "text", role: "group", "aria-labelledby": p + "text-label" }, [comment.body || "(no text)"]);
-    item.reasonList = h("ul", { class: "reasons", id: p + "reasons" });
-    item.noteInput = h("input", { type: "text", id: p + "note", class: "note-input", maxlength: "2000", autocomplete: "off" });
-    item.noteInput.value = notes[item.id] || "";
-    item.noteInput.addEventListener("keydown", function (e) {
-      if (e.key === "Escape") {
-        e.preventDefault();
-        item.node.focus();
+  function add(raws, claimSeconds) {
+    var added = [];
+    raws.forEach(function (raw) {
+      var id = raw.comment && raw.comment.id;
+      if (!id) return;
+      if (skipped[id]) { // skipped in this tab: straight back to the queue for someone else
+        Api.release(id, raw.claim).then(null, function () { /* it lapses */ });
+        return;
       }
-    });
-    function button(label, keys, cls, action) {
-      return h("button", { type: "button", class: "button " + cls, "aria-keyshortcuts": keys, onclick: action }, [
-        label, h("kbd", { "aria-hidden": "true", text: keys }),
-      ]);
-    }
-    item.buttons = [
-      button("Approve", "a", "approve", function () { decide(item, "approve", false); }),
-      button("Reject", "r", "reject", function () { decide(item, "reject", false); }),
-      button("Reject and ban", "b", "ban", function () { decide(item, "reject", true); }),
-      button("Skip", "s", "quiet", function () { skip(item); }),
-    ];
-    var created = comment.createdAt ? h("time", { datetime: comment.createdAt, title: new Date(comment.createdAt).toLocaleString() }, [ago(comment.createdAt)]) : null;
-    var meta = h("p", { class: "meta", id: p + "meta" }, [
-      "On article ", h("code", { class: "article", text: comment.articleId || "?" }),
-      created ? " · " : null, created,
-      comment.parentId ? " · a reply to another comment" : null,
-    ]);
-    item.node = h("li", {
-      class: "item",
-      tabindex: "-1",
-      "data-comment-id": comment.id,
-      "aria-labelledby": p + "title",
-      "aria-describedby": p + "meta " + p + "reasons",
-    }, [
-      h("h3", { class: "title", id: p + "title" }, ["Comment by ", item.name]),
-      meta,
-      h("div", { class: "why" }, [h("p", { class: "why-label", text: "Held because:" }), item.reasonList]),
-      h("p", { class: "text-label", id: p + "text-label", text: "The comment (flagged passages highlighted):" }),
-      item.text,
-      h("div", { class: "note" }, [h("label", { for: item.noteInput.id, text: "Note (optional)" }), item.noteInput]),
-      h("div", { class: "actions", role: "group", "aria-label": "Decide" }, item.buttons),
-    ]);
-    item.node.addEventListener("focusin", function () {
-      var i = items.indexOf(item);
-      if (i >= 0) setCurrent(i);
-    });
-    renderReasons(item);
-    return item;
-  }
-
-  function renderReasons(item) {
-    item.reasonList.textContent = "";
-    var reasons = item.reasons.length ? item.reasons : item.hits.map(function (hit) { return { rule: hit.rule, message: hit.message }; });
-    reasons.forEach(function (reason) {
-      var hit = item.hits.filter(function (x) { return x.rule === reason.rule; });
-      var marked = hit.reduce(function (n, x) { return n + (x.spans || []).length; }, 0);
-      var verdict = hit.length ? OUTCOME[hit[0].verdict] : null;
-      var where = hit.length && hit[0].field === "name" ? "in the name" : "in the text";
-      item.reasonList.appendChild(h("li", { "data-rule": reason.rule }, [
-        h("strong", { text: ruleName(reason.rule) }),
-        verdict ? " (" + verdict + ")" : null,
-        ": ",
-        reason.message || "",
-        marked ? " " + plural(marked, "passage") + " highlighted " + where + "." : null,
-      ]));
-    });
-    if (!reasons.length) item.reasonList.appendChild(h("li", { text: "No rule recorded." }));
-  }
-
-  function loadDetail(item) {
-    call("GET", commentPath(item.id)).then(function (r) {
-      if (r.status !== 200 || items.indexOf(item) < 0) return;
-      var c = r.data.comment || item.comment;
-      item.hits = Array.isArray(r.data.hits) ? r.data.hits : [];
-      if (r.data.reasons && r.data.reasons.length && !item.reasons.length) item.reasons = r.data.reasons;
-      item.name.textContent = "";
-      item.name.appendChild(highlighted(c.name || "(no name)", item.hits, "name"));
-      item.text.textContent = "";
-      item.text.appendChild(highlighted(c.body || "(no text)", item.hits, "body"));
-      renderReasons(item);
-    }, function () { /* the text stays, without highlights */ });
-  }
-
-  // The text as DOM nodes, each passage a hit covers in a <mark>. Spans are [start, end) offsets in
-  // code points (the service's str indices); Array.from splits the text the same way.
-  function highlighted(text, hits, field) {
-    var chars = Array.from(text);
-    var cover = new Array(chars.length);
-    hits.forEach(function (hit) {
-      if ((hit.field || "body") !== field) return;
-      (hit.spans || []).forEach(function (span) {
-        var start = Math.max(0, span[0] | 0);
-        var end = Math.min(chars.length, span[1] | 0);
-        for (var i = start; i < end; i++) {
-          cover[i] = cover[i] || [];
-          if (cover[i].indexOf(hit) < 0) cover[i].push(hit);
-        }
-      });
-    });
-    var out = document.createDocumentFragment();
-    var i = 0;
-    while (i < chars.length) {
-      var by = cover[i];
-      var j = i + 1;
-      while (j < chars.length && same(cover[j], by)) j++;
-      var piece = chars.slice(i, j).join("");
-      if (!by) {
-        out.appendChild(document.createTextNode(piece));
-      } else {
-        var reject = by.some(function (hit) { return hit.verdict === "reject"; });
-        out.appendChild(h("mark", {
-          class: "hit" + (reject ? " hit-reject" : ""),
-          "data-rules": by.map(function (hit) { return hit.rule; }).join(" "),
-          title: by.map(function (hit) { return ruleName(hit.rule); }).join(", "),
-        }, [piece]));
+      var known = items.filter(function (item) { return item.id === id; })[0];
+      if (known) { // claimed again (its claim had lapsed): the new claim is the live one
+        known.claim = raw.claim;
+        claims.hold(known, claimSeconds);
+        return;
       }
-      i = j;
-    }
-    return out;
+      var item = Cards.make(raw, cardHooks);
+      item.noteInput.value = notes[id] || "";
+      item.node.hidden = !filters.matches(item);
+      items.push(item);
+      el.list.appendChild(item.node);
+      claims.hold(item, claimSeconds);
+      context.observe(item);
+      added.push(item);
+    });
+    filters.refresh(items);
+    decisions.showSelection();
+    showListed();
+    return added;
   }
 
-  function same(a, b) {
-    if (!a || !b) return a === b;
-    return a.length === b.length && a.every(function (x, k) { return x === b[k]; });
+  // More comments when few of those shown are left after the highlighted one.
+  function wantMore() {
+    if (items.length >= HOLD_AT_MOST) return false;
+    var list = shown();
+    return list.length - (list.indexOf(current) + 1) < LOW_WATER;
+  }
+
+  function topUp() {
+    if (!signedIn || loading || Date.now() < quietUntil || !wantMore()) return;
+    load(false);
+  }
+
+  function showListed() {
+    var list = shown();
+    var text = filters.active()
+      ? list.length + " of " + items.length + " shown (" + filters.describe() + ")"
+      : plural(items.length, "comment") + " on your list";
+    el.listed.textContent = text + (loading ? " · loading more…" : "");
+  }
+
+  function showQueueNote() {
+    if (shown().length) {
+      el.note.hidden = true;
+      return;
+    }
+    el.note.hidden = false;
+    if (loading && !items.length) {
+      el.note.textContent = "Loading more held comments…";
+    } else if (items.length) {
+      el.note.textContent = "No comment on your list matches the filters (" + filters.describe() + ").";
+    } else if (emptied) {
+      el.note.textContent = "You have been through every comment you claimed. New ones appear here as they are held.";
+    } else {
+      el.note.textContent = "The queue is empty: no comment is waiting for a moderator.";
+    }
+  }
+
+  function applyFilters() {
+    items.forEach(function (item) {
+      var on = filters.matches(item);
+      item.node.hidden = !on;
+      if (!on) decisions.forget(item);
+    });
+    decisions.showSelection();
+    if (current && current.node.hidden) setCurrent(shown()[0] || null);
+    showListed();
+    showQueueNote();
+    topUp();
   }
 
   // ---- moving around -------------------------------------------------------------------------
 
-  function setCurrent(i) {
-    if (i === current && items[i] && items[i].node.classList.contains("current")) return;
-    items.forEach(function (item, k) {
-      item.node.classList.toggle("current", k === i);
-      item.node.setAttribute("tabindex", k === i ? "0" : "-1");
-      if (k === i) item.node.setAttribute("aria-current", "true");
-      else item.node.removeAttribute("aria-current");
-    });
-    current = i;
+  function setCurrent(item) {
+    if (current && current !== item) {
+      current.node.classList.remove("current");
+      current.node.setAttribute("tabindex", "-1");
+      current.node.removeAttribute("aria-current");
+    }
+    current = item;
+    if (!item) return;
+    item.node.classList.add("current");
+    item.node.setAttribute("tabindex", "0");
+    item.node.setAttribute("aria-current", "true");
   }
 
-  function focusItem(i) {
-    if (!items.length) return;
-    i = Math.max(0, Math.min(items.length - 1, i));
-    setCurrent(i);
-    items[i].node.focus();
-    if (items[i].node.scrollIntoView) items[i].node.scrollIntoView({ block: "nearest" });
+  function focusItem(item) {
+    if (!item) return;
+    setCurrent(item);
+    item.node.focus();
+    if (item.node.scrollIntoView) item.node.scrollIntoView({ block: "nearest" });
+    context.want(item, true);
+    var list = shown();
+    context.want(list[list.indexOf(item) + 1]); // the next one, ready when the moderator gets there
+    topUp();
+  }
+
+  function move(delta) {
+    var list = shown();
+    if (!list.length) return;
+    var i = list.indexOf(current);
+    focusItem(i < 0 ? list[0] : list[Math.max(0, Math.min(list.length - 1, i + delta))]);
   }
 
   function removeItem(item) {
     var i = items.indexOf(item);
     if (i < 0) return;
-    var hadFocus = item.node.contains(document.activeElement) || document.activeElement === document.body;
+    var at = shown().indexOf(item);
+    var active = document.activeElement;
+    var hadFocus = !active || active === document.body || item.node.contains(active);
+    claims.drop(item);
+    decisions.forget(item);
+    context.forget(item);
     items.splice(i, 1);
     delete notes[item.id];
     item.node.parentNode.removeChild(item.node);
-    current = -1;
-    if (items.length) {
-      if (hadFocus) focusItem(Math.min(i, items.length - 1));
-      else setCurrent(Math.min(i, items.length - 1));
-    } else {
-      showQueueNote(false);
+    if (current === item) {
+      current = null;
+      var rest = shown();
+      var next = rest[Math.max(0, Math.min(at, rest.length - 1))] || null;
+      if (next && hadFocus) focusItem(next);
+      else setCurrent(next);
+    }
+    if (!items.length) {
+      emptied = true;
       if (hadFocus) el.reload.focus();
     }
-    refreshDepth();
+    filters.refresh(items);
+    decisions.showSelection();
+    showListed();
+    showQueueNote();
+    depthSoon();
+    topUp();
   }
 
-  function setBusy(item, on) {
-    item.busy = on;
-    item.buttons.forEach(function (b) { b.disabled = on; });
-    item.node.setAttribute("aria-busy", on ? "true" : "false");
-  }
-
-  // ---- decisions -----------------------------------------------------------------------------
-
-  function decide(item, decision, ban) {
-    if (item.busy || items.indexOf(item) < 0) return;
-    setBusy(item, true);
-    var note = item.noteInput.value.trim();
-    var who = "Comment by " + (item.comment.name || "(no name)") + " on " + (item.comment.articleId || "?");
-    var body = { decision: decision, claim: item.claim, banAuthor: !!ban };
-    if (note) body.note = note;
-    call("POST", commentPath(item.id) + "/decision", body).then(function (r) {
-      setBusy(item, false);
-      if (refused(r.status)) return lostAuthorisation(r.status);
-      if (r.status === 200) {
-        var status = (r.data.comment || {}).status;
-        removeItem(item);
-        var said = status === "published" ? "Approved — published" : ban ? "Rejected and author banned" : "Rejected";
-        return announce(said + ". " + who + ".", "ok");
-      }
-      if (r.status === 409) {
-        removeItem(item);
-        return announce("Already decided by another moderator. " + who + ".", "warn");
-      }
-      if (r.status === 404) {
-        removeItem(item);
-        return announce("This comment no longer exists. " + who + ".", "warn");
-      }
-      if (r.status === 422) {
-        announce("The service refused this decision: check the note (no control characters, at most 2,000 characters).", "error");
-        return item.noteInput.focus();
-      }
-      announce("Nothing was decided: the service answered " + (r.data.error || r.status) + ". Try again.", "error");
-    }, function () {
-      setBusy(item, false);
-      announce("Could not reach the moderation service. Nothing was decided; try again.", "error");
-    });
-  }
+  // ---- skipping ------------------------------------------------------------------------------
 
   function skip(item) {
     if (item.busy || items.indexOf(item) < 0) return;
-    setBusy(item, true);
-    call("POST", commentPath(item.id) + "/release", { claim: item.claim }).then(function (r) {
-      setBusy(item, false);
+    decisions.setBusy(item, true);
+    claims.release(item).then(function (r) {
+      decisions.setBusy(item, false);
       if (refused(r.status)) return lostAuthorisation(r.status);
-      removeItem(item); // a 400 is an expired claim: it is back in the queue already
+      skipped[item.id] = true; // a 200 with released false: decided or lapsed, so back already
+      removeItem(item);
       announce("Skipped: back in the queue for another moderator. Comment by " + (item.comment.name || "(no name)") + ".");
     }, function () {
-      setBusy(item, false);
+      decisions.setBusy(item, false);
+      claims.hold(item, item.claimSeconds);
       announce("Could not reach the moderation service. The comment is still yours; try again.", "error");
     });
   }
 
-  // ---- the keyboard --------------------------------------------------------------------------
+  // ---- the keyboard (moderation-keys.js) ------------------------------------------------------
 
-  function typing(target) {
-    return target && target.closest && target.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])");
-  }
-
-  document.addEventListener("keydown", function (e) {
-    if (el.console.hidden || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey) return;
-    if (typing(e.target) || e.isComposing) return;
-    var key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
-    var item = items[current] || items[0];
-    switch (key) {
-      case "j":
-      case "ArrowDown":
-        if (!items.length) return;
-        focusItem(current < 0 ? 0 : current + 1);
-        break;
-      case "k":
-      case "ArrowUp":
-        if (!items.length) return;
-        focusItem(current < 0 ? 0 : current - 1);
-        break;
-      case "a":
-      case "r":
-      case "b":
-        if (!item) return announce("There is no comment to decide. Reload the queue for more.");
-        if (current < 0) focusItem(0);
-        decide(item, key === "a" ? "approve" : "reject", key === "b");
-        break;
-      case "s":
-        if (!item) return;
-        if (current < 0) focusItem(0);
-        skip(item);
-        break;
-      case "n":
-        if (!item) return;
-        item.noteInput.focus();
-        break;
-      default:
-        return;
-    }
-    e.preventDefault();
+  window.ModerationKeys.install({
+    active: function () { return signedIn && !el.console.hidden; },
+    // The card a key acts on: the highlighted one, else the first shown.
+    target: function () { return current && !current.node.hidden ? current : shown()[0]; },
+    highlighted: function () { return current; },
+    move: move,
+    focus: focusItem,
+    decide: function (item, decision, ban) { decisions.decide([item], decision, ban); },
+    decideSelected: decisions.decideSelected,
+    skip: skip,
+    toggle: decisions.toggle,
+    undo: decisions.undo,
+    focusFilters: filters.focus,
+    loading: function () { return loading; },
+    announce: announce,
   });
 
   // ---- policy statistics: which rules are too strict (GET /moderation/policy/stats) --------------
@@ -570,7 +506,7 @@
   el.reload.addEventListener("click", reload);
   el.signOut.addEventListener("click", signOut);
   window.addEventListener("pagehide", function () {
-    if (Auth.token()) releaseAll(true);
+    if (Auth.token()) claims.releaseAll(true);
   });
   window.addEventListener("pageshow", function (e) {
     // Back from the back-forward cache: the claims were given back on the way out.
@@ -578,10 +514,17 @@
     clear();
     reload();
   });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !signedIn) return;
+    claims.catchUp(); // timers of a background tab may not have run
+    tick();
+  });
+  setInterval(tick, TICK_MS);
   setInterval(function () {
     items.forEach(function (item) {
-      var t = item.node.querySelector("time");
-      if (t) t.textContent = ago(item.comment.createdAt);
+      Array.prototype.forEach.call(item.node.querySelectorAll("time[datetime]"), function (t) {
+        t.textContent = Cards.ago(t.getAttribute("datetime"));
+      });
     });
   }, 30000);
 
@@ -593,6 +536,8 @@
     },
     signedOut: function () {
       clear();
+      decisions.dropUndo();
+      $("outcomes").hidden = true;
       showSignIn();
     },
   });

@@ -41,6 +41,12 @@ ASSETS = (
     "comments-widget.css",
     "moderation.js",
     "moderation-auth.js",
+    "moderation-api.js",
+    "moderation-cards.js",
+    "moderation-claims.js",
+    "moderation-decisions.js",
+    "moderation-filters.js",
+    "moderation-keys.js",
     "moderation.css",
 )
 WIDGET = ("comments-widget.js", "comments-widget.css")

@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 from comments_dev.launch import DevProcess, start_dev_server
 
+# A news site on https, among the allowed origins: a submission may name a page of it (its title and
+# canonical URL), which moderators then see. (The partner site below is http, so it can name none.)
+NEWS_SITE = "https://news.example.com"
+
 
 @dataclass
 class DevStack:
@@ -24,6 +28,10 @@ class DevStack:
     def client(self, service: str) -> Any:
         """A boto3 client for the dev server's emulator."""
         return self.process.client(service)
+
+    @property
+    def news_site(self) -> str:
+        return NEWS_SITE
 
     @property
     def moderator_email(self) -> str:
@@ -75,7 +83,7 @@ def dev_stack() -> Iterator[DevStack]:
     site_url = f"http://127.0.0.1:{site.server_address[1]}"
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
-        proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": site_url})
+        proc = start_dev_server({"RATE_LIMIT_PER_MINUTE": "0", "ALLOWED_ORIGINS": f"{site_url},{NEWS_SITE}"})
     except BaseException:
         site.shutdown()
         raise

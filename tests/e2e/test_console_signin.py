@@ -12,6 +12,7 @@ import base64
 import datetime
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from playwright.sync_api import Browser, Page
 from tests_support import watch_csp
 
 POOL_ID = "us-east-1_ExamplePool"
+WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 @pytest.fixture
@@ -134,7 +136,9 @@ def test_the_console_and_its_config_carry_the_templates_console_headers(dev_stac
 def test_the_widgets_files_carry_the_templates_asset_headers(dev_stack: Any) -> None:
     expected = template_policy("AssetHeadersPolicy")
     assert expected["Access-Control-Allow-Origin"] == "*"  # loadable with Subresource Integrity
-    for name in ("comments-widget.js", "comments-widget.css", "moderation.js", "moderation-auth.js"):
+    console_scripts = sorted(p.name for p in WEB.glob("moderation*.js"))  # every one the page loads
+    assert len(console_scripts) >= 8
+    for name in ("comments-widget.js", "comments-widget.css", *console_scripts):
         reply = requests.get(
             f"{dev_stack.base_url}/static/{name}", headers={"Origin": "https://site.example"}, timeout=10
         )

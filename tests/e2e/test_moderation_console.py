@@ -257,7 +257,7 @@ def test_a_moderator_approves_in_the_console_and_the_comment_appears_on_the_arti
         assert page.url == dev_stack.base_url + "/moderation/"
         assert page.evaluate("localStorage.length") == 0
         assert page.evaluate("document.cookie") == ""
-        screenshot(page, "moderation-console.png")
+        screenshot(page, "moderation-console-links.png")
         # When the moderator moves to it and presses a
         focus_with_keys(page, comment["id"])
         page.keyboard.press("a")
@@ -311,7 +311,7 @@ def test_moving_skipping_and_rejecting_with_a_note_from_the_keyboard(page: Page,
         page.keyboard.press("r")
         expect(announcement(page)).to_contain_text("Rejected")
         expect(queue.get_by_role("listitem")).to_have_count(0)
-        expect(page.get_by_text("Reload the queue for more")).to_be_visible()
+        expect(page.get_by_text("You have been through every comment you claimed")).to_be_visible()
         # And the reload button gets the focus, so the keyboard user goes on from there
         expect(page.get_by_role("button", name="Reload queue")).to_be_focused()
     # Then the service has the rejection with the note, and the skipped comment is still pending

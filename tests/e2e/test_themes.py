@@ -105,15 +105,30 @@ def dark(background: list[float]) -> bool:
 
 
 def api_submit(
-    stack: Any, article: str, name: str, body: str, parent_id: str | None = None
+    stack: Any,
+    article: str,
+    name: str,
+    body: str,
+    parent_id: str | None = None,
+    email: str | None = None,
+    page: dict[str, str] | None = None,
+    expected: int = 201,
 ) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "name": name,
+        "email": email or f"{uid()}@example.com",
+        "body": body,
+        "parentId": parent_id,
+    }
+    if page:
+        payload["page"] = page
     response = requests.post(
         f"{stack.base_url}/articles/{article}/comments",
-        json={"name": name, "email": f"{uid()}@example.com", "body": body, "parentId": parent_id},
+        json=payload,
         headers={"Idempotency-Key": str(uuid.uuid4())},
         timeout=15,
     )
-    assert response.status_code == 201, response.text
+    assert response.status_code == expected, response.text
     return dict(response.json()["comment"])
 
 
@@ -221,15 +236,18 @@ def auth(stack: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {stack.moderator_token}"}
 
 
-def hold(stack: Any, article: str, name: str, body: str) -> str:
-    response = requests.post(
-        f"{stack.base_url}/articles/{article}/comments",
-        json={"name": name, "email": f"{uid()}@example.org", "body": body},
-        headers={"Idempotency-Key": str(uuid.uuid4())},
+def hold(stack: Any, article: str, name: str, body: str, **extra: Any) -> str:
+    return str(api_submit(stack, article, name, body, expected=202, **extra)["id"])
+
+
+def decide(stack: Any, comment_id: str, decision: str, note: str | None = None) -> None:
+    r = requests.post(
+        f"{stack.base_url}/moderation/comments/{comment_id}/decision",
+        json={"decision": decision, "note": note},
+        headers=auth(stack),
         timeout=15,
     )
-    assert response.status_code == 202, response.text
-    return str(response.json()["comment"]["id"])
+    assert r.status_code in (200, 409), r.text
 
 
 def release(stack: Any, item: dict[str, Any]) -> None:
@@ -289,11 +307,38 @@ def sign_out(page: Page) -> None:
 def test_the_console_reads_well_in_both_schemes_and_on_a_phone(
     open_page: Any, dev_stack: Any, scheme: str, screen: str
 ) -> None:
-    # Given two held comments, one with three links highlighted, one reply with a passage in capitals
-    article = f"themes-console-{uid()}"
+    # Given an article the widget named, with a published comment, and a regular reader's history
+    article, other = f"themes-console-{uid()}", f"themes-budget-{uid()}"
+    page_info = {
+        "title": "Council votes to close the Carnegie library",
+        "url": f"{dev_stack.news_site}/local/{article}",
+    }
+    parent = api_submit(
+        dev_stack,
+        article,
+        "Amira Haddad",
+        "The library has been open since 1904; closing it saves the council very little.",
+        page=page_info,
+    )
+    regular = f"regular-{uid()}@example.org"
+    api_submit(
+        dev_stack, other, "Tomás Reyes", f"Clear reporting on the budget, thank you. ({uid()})", email=regular
+    )
+    earlier = hold(dev_stack, other, "Tomás Reyes", f"{THREE_LINKS} ({uid()})", email=regular)
+    decide(dev_stack, earlier, "reject", "links to a shop")
+    # And three held comments: the regular's reply with three links, a passage in capitals, an email address
     ids = [
-        hold(dev_stack, article, "Held Reader", f"{THREE_LINKS} ({uid()})"),
+        hold(
+            dev_stack,
+            article,
+            "Tomás Reyes",
+            f"{THREE_LINKS} ({uid()})",
+            parent_id=parent["id"],
+            email=regular,
+            page=page_info,
+        ),
         hold(dev_stack, article, "Loud Reader", f"THIS IS THE WORST COVERAGE I HAVE EVER READ. ({uid()})"),
+        hold(dev_stack, other, "Noor Writer", f"Write to me at noor.writer@example.org ({uid()})"),
     ]
     page = open_page(scheme, screen)
     # Then the sign-in form reads well, and follows the scheme
@@ -302,15 +347,26 @@ def test_the_console_reads_well_in_both_schemes_and_on_a_phone(
     result = audit(page, "body", screen, scheme)
     assert dark(result["background"]) == (scheme == "dark")
     assert dark(page.get_by_label("Email", exact=True).evaluate(BACKGROUND)) == (scheme == "dark")
-    with only_these_in_the_queue(dev_stack, *ids):
-        # When the moderator signs in and the console lists them
-        sign_in(page, dev_stack)
-        queue = page.get_by_role("list", name="Held comments")
-        expect(queue.locator(":scope > li")).to_have_count(2)
-        expect(queue.locator("mark")).not_to_have_count(0)
-        # Then the console reads well too, its highlights and buttons included
-        audit(page, "body", screen, scheme)
-        if scheme == "dark" or screen == "phone":
+    try:
+        with only_these_in_the_queue(dev_stack, *ids):
+            # When the moderator signs in and the console lists them, each with its context
+            sign_in(page, dev_stack)
+            queue = page.get_by_role("list", name="Held comments")
+            expect(queue.locator(":scope > li")).to_have_count(3)
+            for item in queue.locator(":scope > li").all():
+                item.scroll_into_view_if_needed()  # the context loads when a card is in sight
+                expect(item).to_have_attribute("data-context", "loaded")
+            expect(queue.locator("mark")).not_to_have_count(0)
+            reply = queue.locator(f':scope > li[data-comment-id="{ids[0]}"]')
+            expect(reply.get_by_role("link", name=page_info["title"])).to_be_visible()
+            reply.locator("details.author > summary").click()
+            expect(reply.locator(".history > li")).to_have_count(2)
+            page.evaluate("window.scrollTo(0, 0)")
+            # Then the console reads well too: its highlights, context, history and buttons included
+            audit(page, "body", screen, scheme)
             name = "moderation-console-phone" if screen == "phone" else "moderation-console"
             screenshot(page, f"{name}{'-dark' if scheme == 'dark' else ''}.png")
-        sign_out(page)
+            sign_out(page)
+    finally:
+        for comment_id in ids:  # none left waiting in the shared queue
+            decide(dev_stack, comment_id, "reject", "test clean-up")

@@ -94,7 +94,8 @@ def test_deploy_web_uploads_the_front_end_and_writes_the_config(aws_stack, deplo
     page = stored["moderation/index.html"]
     assert page["cache"] == "no-cache" and page["type"].startswith("text/html")
     referenced = re.findall(r'(?:src|href)="/(static/[^"]+)"', page["body"].decode())
-    assert len(referenced) == 3 and all(key in stored for key in referenced)
+    console_files = [a for a in deploy_web.ASSETS if a.startswith("moderation")]  # the page's css and scripts
+    assert len(referenced) == len(console_files) == 9 and all(key in stored for key in referenced)
     assert all(re.search(r"\.[0-9a-f]{12}\.", key) for key in referenced)
     # And /config.json tells the console where the API, the pool and Cognito are, for a minute
     config = stored["config.json"]

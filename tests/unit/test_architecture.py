@@ -161,3 +161,11 @@ def test_the_walk_sees_a_lazy_import_across_a_layer():
         "comments.api",
         "comments.api.runtime",
     ]
+
+
+def test_no_script_of_the_moderator_console_is_over_600_lines():
+    # Plain scripts with no build step: the console is split by concern (web/README.md) to stay readable.
+    scripts = list((ROOT / "web").glob("moderation*.js"))
+    assert len(scripts) >= 8
+    long = {p.name: n for p in scripts if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}

@@ -153,8 +153,11 @@ CONSOLE_TEXT = [
     ("muted", "current-bg"),
     ("accent", "bg"),
     ("accent", "soft"),
+    ("accent", "current-bg"),  # the article's link on the highlighted card
     ("on-accent", "accent"),
     ("on-ok", "ok"),
+    ("ok", "bg"),  # a bulk action's outcomes: approved by you
+    ("warn", "bg"),  # ... already decided by another moderator
     ("on-error", "error"),
     ("error", "bg"),
     ("error", "current-bg"),

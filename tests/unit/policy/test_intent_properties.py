@@ -38,9 +38,9 @@ def test_clean_sentences_put_together_make_a_clean_comment(sentences):
     # Given sentences from news comments that each publish on their own
     body = " ".join(sentences)
     # When they are posted as one comment
-    verdict = evaluate(POLICY, body=body, name="Ada")
-    # Then it publishes
-    assert verdict.outcome == "publish", verdict.hits
+    # Then no intent rule fires (rules that count, such as links or repetition, may: three
+    # sentences with a link each are three links)
+    assert intent_rules_that_fire(body) == set(), body
 
 
 @FAST
