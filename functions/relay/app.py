@@ -1,6 +1,11 @@
 """DynamoDB stream -> SQS moderation queue (held comments), EventBridge (every lifecycle change),
 the running tallies (articles' counts, policy statistics, authors' records) and the classifiers'
-feedback, with partial batch failures so a record that fails is handed back, not lost."""
+feedback, with partial batch failures so a record that fails is handed back, not lost.
+
+Order within a batch: the tallies of every record first (exactly once each, whatever the
+stream delivers again), then each record is relayed in stream order, and from the first record
+that fails on, none is: the stream hands back everything from that record, so a record is never
+sent twice because one after it failed, nor because its tally could not be applied."""
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -10,6 +15,10 @@ from comments.api import relay as api
 logger = Logger()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+class HandedBack(Exception):
+    """The record is not relayed now: the stream delivers it again."""
 
 
 def _count_decision(figures: dict) -> None:
@@ -22,34 +31,38 @@ def _count_decision(figures: dict) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event, context):
-    tallies: dict = {}  # stream record id -> (sequence number, tally)
-    feedback: dict = {}  # stream record id -> what to tell a classifier
+    records = event.get("Records") or []
+    prepared = api.prepare(records)  # stream record id -> (tally, feedback); unreadable ones left out
+    applied = api.apply_tallies([(rid, p.tally) for rid, p in prepared.items() if p.tally is not None])
+    if applied.failed:
+        logger.warning("tallies not applied; records handed back", extra={"records": len(applied.failed)})
+    not_applied = set(applied.failed)
+    failed_before = False
 
     def record_handler(record) -> None:
-        relayed = api.relay_record(record.raw_event)
+        nonlocal failed_before
+        if failed_before:
+            raise HandedBack("an earlier record of the batch was handed back")
+        try:
+            if record.event_id in not_applied:
+                raise HandedBack("its tally could not be applied")
+            relayed = api.relay_record(record.raw_event)
+        except Exception:
+            failed_before = True
+            raise
         if relayed.queued:
             logger.info("queued held comment", extra={"commentId": relayed.queued})
         if relayed.event:
             logger.info("published event", extra={"detailType": relayed.event})
         if relayed.decision is not None:
             _count_decision(relayed.decision)
-        if relayed.tally is not None:
-            tallies[record.event_id] = (record.dynamodb.sequence_number, relayed.tally)
-        if relayed.feedback is not None:
-            feedback[record.event_id] = relayed.feedback
 
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
-    # The tallies of the records relayed, for the whole batch at once (one write per item); a
-    # record whose tally could not be applied is handed back with the records that failed.
-    applied = api.apply_tallies([(record, tally) for record, (_, tally) in tallies.items()])
-    if applied.failed:
-        logger.warning("tallies not applied; records handed back", extra={"records": len(applied.failed)})
-        failures = response.setdefault("batchItemFailures", [])
-        failures += [{"itemIdentifier": tallies[record][0]} for record in applied.failed]
     # Feedback for the decisions applied now (not for a record delivered again).
-    reported, _ = api.report_decisions([feedback[r] for r in applied.applied if r in feedback])
+    owed = [prepared[r].feedback for r in applied.applied if prepared[r].feedback is not None]
+    reported, _ = api.report_decisions(owed)
     if reported:
         logger.info("reported decisions to Akismet", extra={"reported": reported})
     return response

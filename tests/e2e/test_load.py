@@ -2,7 +2,7 @@
 with an Idempotency-Key, one in eight retried with the same key (some while the first is still
 in flight; the generator is `bench.load`, shared with `make bench`). Then what users would see:
 no 5xx, every submission one answer (its retries the same answer), every 201 and 202 stored
-exactly once, every 202 queued exactly once.
+exactly once, every 202 queued (at least once: SQS's promise).
 
 No verdict on speed: the time limits are generous enough for a machine several times slower
 than the one the figures came from (a request may queue for 2 minutes; the whole test has 15).
@@ -29,7 +29,7 @@ def load_stack():
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_concurrent_submissions_with_retries_are_answered_stored_and_queued_exactly_once(load_stack):
+def test_concurrent_submissions_with_retries_are_answered_stored_exactly_once_and_queued(load_stack):
     # Given 16 clients posting at once, with retries of the same key, some racing their first try
     run = load.run(load_stack.base_url, CLIENTS, PER_CLIENT)
 
@@ -65,8 +65,10 @@ def test_concurrent_submissions_with_retries_are_answered_stored_and_queued_exac
     assert {status_of[c] for c in held_ids} == {"pending"}
     assert {status_of[c] for c in published_ids} == {"published"}
 
-    # ...and every held one reaches the moderators' queue exactly once
+    # ...and every held one reaches the moderators' queue, and nothing else does. (At least once:
+    # SQS standard queues, and a send retried after a timeout under this load, may deliver a copy;
+    # the relay never re-sends a record because another failed (tests/integration/test_queueing.py)
+    # and the moderation API drops copies, so a moderator sees each comment once.)
     queued = load.drain_queue(load_stack.base_url, load_stack.client("sqs"), limit_seconds=600)
     assert set(queued) == held_ids, (len(queued), len(held_ids))
-    assert max(queued.values()) == 1
     print("\nload (no verdict on speed):", json.dumps(load.figures(run, len(stored), sum(queued.values()))))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from comments.adapters.tallies import Applied
     from comments.domain.tallies import Tally
 
-__all__ = ["apply_tallies", "relay_record", "report_decisions"]
+__all__ = ["apply_tallies", "prepare", "relay_record", "report_decisions"]
 
 
 def relay_record(record: dict[str, Any]) -> relay.Relayed:
@@ -21,6 +21,22 @@ def relay_record(record: dict[str, Any]) -> relay.Relayed:
 
     rt = runtime.current()
     return relay.relay(relay.StreamChange(record, from_item), rt.queue, rt.events)
+
+
+def prepare(records: list[dict[str, Any]]) -> dict[str, relay.Prepared]:
+    """Each stream record's tally and classifier feedback, by record id (nothing is sent). A
+    record that cannot be read is left out: relaying it fails too, and the stream hands it back."""
+    import logging
+
+    from comments.adapters.dynamo import from_item
+
+    prepared: dict[str, relay.Prepared] = {}
+    for record in records:
+        try:
+            prepared[str(record["eventID"])] = relay.prepare(relay.StreamChange(record, from_item))
+        except Exception:
+            logging.getLogger(__name__).warning("stream record unreadable", exc_info=True)
+    return prepared
 
 
 def apply_tallies(tallies: list[tuple[str, "Tally"]]) -> "Applied":

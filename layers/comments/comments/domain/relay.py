@@ -166,16 +166,28 @@ def classifier_feedback(change: StreamChange) -> Feedback | None:
 @dataclass(frozen=True)
 class Relayed:
     """What one change became: the held comment queued, the event published, the decision's
-    figures, what it adds to the running tallies (article count, rule statistics, the author's
-    record: applied for the whole batch, exactly once per record) and the feedback owed to a
-    classifier (sent once its tally is applied)."""
+    figures."""
 
     queued: str | None  # the comment id
     event: str | None  # the detail-type
     decision: dict[str, Any] | None
-    count: tuple[str, int] | None = None
-    tally: "Tally | None" = None
-    feedback: Feedback | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What one change adds to the running tallies (article count, rule statistics, the author's
+    record: applied for the whole batch before any record is relayed, exactly once per record)
+    and the feedback owed to a classifier (sent once its tally is applied)."""
+
+    tally: "Tally | None"
+    feedback: Feedback | None
+
+
+def prepare(change: StreamChange) -> Prepared:
+    """The change's tally and feedback: pure, nothing sent."""
+    from comments.domain.tallies import tally
+
+    return Prepared(tally(change, count_delta(change)) or None, classifier_feedback(change))
 
 
 def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relayed:
@@ -187,14 +199,8 @@ def relay(change: StreamChange, queue: Queue, events: EventBus | None) -> Relaye
     entry = lifecycle_event(change)
     if entry is not None and events is not None:
         events.publish(entry)
-    from comments.domain.tallies import tally
-
-    count = count_delta(change)
     return Relayed(
         queued=comment.id if comment is not None else None,
         event=entry["DetailType"] if entry is not None and events is not None else None,
         decision=decision_figures(change),
-        count=count,
-        tally=tally(change, count) or None,
-        feedback=classifier_feedback(change),
     )
