@@ -207,37 +207,27 @@ class Replayer:
             *self._index_charges(before, after, what),
         ]
 
+    def _read(self, get: dict[str, Any], consistent: bool) -> Charge:
+        """A GetItem (its parameters, `get`), found or not, as it is charged."""
+        found = self.ddb.get_item(**get).get("Item")
+        size = item_size(found)
+        kind = "consistent" if consistent else "eventual"
+        return Charge(f"read {_describe(found, get['Key'])} ({kind})", 0, read_units(size, consistent), size)
+
     def replay(self, scenario: str, calls: list[tuple[str, dict[str, Any]]]) -> Bill:
         bill = Bill(scenario)
         for op, params in calls:
             params = {**params, "TableName": self.table} if "TableName" in params else params
             if op == "GetItem":
-                found = self.ddb.get_item(**params).get("Item")
-                consistent = bool(params.get("ConsistentRead"))
-                what = _describe(found, params["Key"])
-                bill.charges.append(
-                    Charge(
-                        f"read {what} ({'consistent' if consistent else 'eventual'})",
-                        0,
-                        read_units(item_size(found), consistent),
-                        item_size(found),
-                    )
-                )
+                bill.charges.append(self._read(params, bool(params.get("ConsistentRead"))))
             elif op == "BatchGetItem":
                 # Each key of a BatchGetItem is charged as a GetItem of it, found or not.
                 for request in params["RequestItems"].values():
                     consistent = bool(request.get("ConsistentRead"))
-                    for key in request["Keys"]:
-                        found = self.ddb.get_item(TableName=self.table, Key=key).get("Item")
-                        what = _describe(found, key)
-                        bill.charges.append(
-                            Charge(
-                                f"read {what} ({'consistent' if consistent else 'eventual'})",
-                                0,
-                                read_units(item_size(found), consistent),
-                                item_size(found),
-                            )
-                        )
+                    bill.charges += [
+                        self._read({"TableName": self.table, "Key": key}, consistent)
+                        for key in request["Keys"]
+                    ]
             elif op == "PutItem":
                 bill.charges += self._write(
                     self._key(params["Item"]), lambda p=params: self._call(self.ddb.put_item, p), False

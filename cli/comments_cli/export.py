@@ -13,18 +13,21 @@ from pathlib import Path
 from typing import IO
 
 from comments_cli.resources import (
-    ConfigError,
+    EXIT_AWS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
     add_arguments,
     aws_problem,
     configuration_help,
+    explained,
     guarded,
     tool_runtime,
-    unexpected,
 )
 
 PROG = "comments-export"
 KEYS = ("table",)
-EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_AWS, EXIT_INTERRUPTED = 0, 1, 2, 5, 130
 
 EPILOG = f"""\
 what it writes:
@@ -74,13 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--article: {args.article!r} is not an article id (1-128 of A-Z a-z 0-9 . _ ~ -)")
 
     def explain(exc: Exception) -> tuple[int, str]:
-        if isinstance(exc, ConfigError):
-            return EXIT_USAGE, str(exc)
         if isinstance(exc, OSError) and not aws_problem(exc):
             return EXIT_USAGE, f"cannot write {args.file}: {exc.strerror or exc}"
-        if (aws := aws_problem(exc)) is not None:
-            return EXIT_AWS, aws
-        return EXIT_UNEXPECTED, unexpected(exc)
+        return explained(exc)
 
     return guarded(PROG, lambda: run(args, sys.stdout), explain, debug=args.debug)
 

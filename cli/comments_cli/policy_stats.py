@@ -13,11 +13,20 @@ import json
 import sys
 from typing import IO, Any
 
-from comments_cli.resources import ConfigError, add_arguments, aws_problem, configuration_help, tool_runtime
+from comments_cli.resources import (
+    EXIT_AWS,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
+    add_arguments,
+    configuration_help,
+    explained,
+    tool_runtime,
+    whole_number,
+)
 
 PROG = "comments-policy stats"
 KEYS = ("table",)
-EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_AWS = 0, 1, 2, 5
 
 EPILOG = f"""\
 what it shows:
@@ -35,12 +44,6 @@ exit codes:
 """
 
 
-def _days(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 90:
-        raise argparse.ArgumentTypeError("a whole number of days from 1 to 90")
-    return int(raw)
-
-
 def add_command(commands: Any) -> None:
     """The `stats` subcommand of comments-policy."""
     p = commands.add_parser(
@@ -54,7 +57,10 @@ def add_command(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "--days", type=_days, default=30, help="how many days back, today included (1-90; default 30)"
+        "--days",
+        type=whole_number(1, 90, "days"),
+        default=30,
+        help="how many days back, today included (1-90; default 30)",
     )
     p.add_argument("--json", action="store_true", help="write the report as JSON")
     add_arguments(p, KEYS)
@@ -104,14 +110,6 @@ def main(args: argparse.Namespace) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        if isinstance(exc, ConfigError):
-            code, message = EXIT_USAGE, str(exc)
-        elif (aws := aws_problem(exc)) is not None:
-            code, message = EXIT_AWS, aws
-        else:
-            code, message = (
-                EXIT_UNEXPECTED,
-                f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)",
-            )
+        code, message = explained(exc)
         print(f"comments-policy: {message}", file=sys.stderr)
         return code

@@ -13,8 +13,10 @@ process environment.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -185,6 +187,9 @@ def runtime(
 
 
 # -- what the tools share: their resource flags, their runtime, and how AWS errors read --------------
+# The exit codes every tool has (each adds its own between them).
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_AWS, EXIT_INTERRUPTED = 0, 1, 2, 5, 130
+
 _HELP = {
     "table": ("NAME", "DynamoDB comments table"),
     "queue": ("URL", "SQS moderation queue URL"),
@@ -193,26 +198,40 @@ _HELP = {
 }
 
 
+def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number (ASCII digits) from `low` to `high`, of `unit` if given."""
+    what = f"a whole number of {unit}" if unit else "a whole number"
+
+    def parse(raw: str) -> int:
+        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+            raise argparse.ArgumentTypeError(f"must be {what} from {low} to {high}")
+        return int(raw)
+
+    return parse
+
+
 def configuration_help(keys: tuple[str, ...]) -> str:
     """The epilog paragraph that says where each resource comes from."""
     flags = ", ".join(RESOURCES[k][0] for k in keys)
     envs = ", ".join(RESOURCES[k][1] for k in keys)
     outputs = ", ".join(RESOURCES[k][2] for k in keys)
     suffixes = ", ".join(RESOURCES[k][3] for k in keys)
-    return (
-        "configuration, each resource from the first that gives it:\n"
-        f"  1. flags {flags}\n"
-        f"  2. environment {envs}\n"
-        f"  3. --stack NAME: the CloudFormation stack's outputs {outputs}\n"
-        "  4. with AWS_ENDPOINT_URL set (the local emulator of `make dev`) and no --stack: the one\n"
-        f"     resource whose name ends with {suffixes}\n"
-        "  AWS credentials and region are boto3's usual ones (AWS_PROFILE, --profile, --region, ...).\n"
+    lines = (
+        "configuration, each resource from the first that gives it:",
+        f"  1. flags {flags}",
+        f"  2. environment {envs}",
+        f"  3. --stack NAME: the CloudFormation stack's outputs {outputs}",
+        "  4. with AWS_ENDPOINT_URL set (the local emulator of `make dev`) and no --stack: the one",
+        f"     resource whose name ends with {suffixes}",
+        "  AWS credentials and region are boto3's usual ones (AWS_PROFILE, --profile, --region, ...).",
     )
+    wrap = textwrap.TextWrapper(96, subsequent_indent="     ", break_long_words=False, break_on_hyphens=False)
+    return "".join(wrap.fill(line) + "\n" for line in lines)
 
 
 def add_arguments(parser: Any, keys: tuple[str, ...]) -> None:
     """The flags that find the service (`keys` of RESOURCES), and --stack, --profile, --region,
-    --debug, as comments-moderate has them."""
+    --debug: every tool's."""
     for key in keys:
         metavar, text = _HELP[key]
         parser.add_argument(RESOURCES[key][0], dest=key, metavar=metavar, help=text)
@@ -273,7 +292,7 @@ def guarded(
         return action()
     except KeyboardInterrupt:
         print(f"\n{prog}: {interrupted}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if debug:
             raise
@@ -282,5 +301,11 @@ def guarded(
         return code
 
 
-def unexpected(exc: Exception) -> str:
-    return f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"
+def explained(exc: Exception) -> tuple[int, str]:
+    """The exit code and line of a failure a tool has no words of its own for: configuration,
+    AWS, or unexpected (`guarded`'s `explain`, or where a tool's own ends)."""
+    if isinstance(exc, ConfigError):
+        return EXIT_USAGE, str(exc)
+    if (aws := aws_problem(exc)) is not None:
+        return EXIT_AWS, aws
+    return EXIT_UNEXPECTED, f"unexpected error: {type(exc).__name__}: {exc} (--debug shows the traceback)"

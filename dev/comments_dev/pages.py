@@ -82,6 +82,7 @@ _POLICY_TEMPLATE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Comment policy | The Daily Dispatch</title>
+<link rel="stylesheet" href="/static/site.css">
 <link rel="stylesheet" href="/static/policy.css">
 </head>
 <body>

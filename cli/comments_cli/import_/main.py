@@ -12,13 +12,17 @@ from typing import IO, TYPE_CHECKING, Any
 
 from comments_cli.import_.source import ArticleMap, FileProblem
 from comments_cli.resources import (
-    ConfigError,
+    EXIT_AWS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
     add_arguments,
-    aws_problem,
     configuration_help,
+    explained,
     guarded,
     tool_runtime,
-    unexpected,
+    whole_number,
 )
 
 if TYPE_CHECKING:
@@ -29,12 +33,7 @@ if TYPE_CHECKING:
 
 PROG = "comments-import"
 KEYS = ("table", "secret")
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
-EXIT_USAGE = 2  # bad arguments, missing or ambiguous configuration
 EXIT_BAD_FILE = 3  # the file (or the article map) cannot be imported: nothing was written
-EXIT_AWS = 5
-EXIT_INTERRUPTED = 130
 SHOWN_NOTES = 10
 
 EPILOG = f"""\
@@ -70,12 +69,6 @@ exit codes:
 """
 
 
-def _workers(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= 16:
-        raise argparse.ArgumentTypeError("must be a whole number from 1 to 16")
-    return int(raw)
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog=PROG,
@@ -102,7 +95,11 @@ def parser() -> argparse.ArgumentParser:
         help="SSM parameter with the operator's policy (else POLICY_PARAMETER; else the shipped policy)",
     )
     p.add_argument(
-        "--workers", type=_workers, default=4, metavar="N", help="transactions in flight (1-16, default 4)"
+        "--workers",
+        type=whole_number(1, 16),
+        default=4,
+        metavar="N",
+        help="transactions in flight (1-16, default 4)",
     )
     p.add_argument(
         "--verbose", action="store_true", help=f"list every note (else the first {SHOWN_NOTES} of each kind)"
@@ -123,18 +120,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def explain(exc: Exception) -> tuple[int, str]:
-    if isinstance(exc, FileProblem):
-        return EXIT_BAD_FILE, f"{exc} (nothing was written)"
-    if isinstance(exc, ConfigError):
-        return EXIT_USAGE, str(exc)
-    aws = aws_problem(exc)
-    if aws is not None:
-        return EXIT_AWS, aws
     from comments.adapters.comment_bulk import TooManyRetries
 
+    if isinstance(exc, FileProblem):
+        return EXIT_BAD_FILE, f"{exc} (nothing was written)"
     if isinstance(exc, TooManyRetries):
         return EXIT_AWS, f"{exc}; what was written stays: run the same import again to complete it"
-    return EXIT_UNEXPECTED, unexpected(exc)
+    return explained(exc)
 
 
 def stage(fmt: str, path: str, staging: Staging, progress: Progress) -> None:

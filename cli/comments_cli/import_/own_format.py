@@ -21,11 +21,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Annotated, Any, Literal
 
 from comments.domain.ids import is_article_id, is_comment_id
 from comments.domain.models import ArticleSettings, Status, StoredComment, parse_iso
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from comments_cli.import_.source import FileProblem
 
@@ -35,6 +35,15 @@ _MAX_VALUE = 4 << 20  # one record's JSON text at most (a comment is far smaller
 _CHUNK = 1 << 16
 
 
+def _article_id(value: str) -> str:
+    if not is_article_id(value):
+        raise ValueError("is not an article id")
+    return value
+
+
+ArticleId = Annotated[str, AfterValidator(_article_id)]
+
+
 class ExportedComment(BaseModel):
     """A comment in the export: what the table holds, less the client's and the edit token's
     hashes (and the report count), which mean nothing outside the service."""
@@ -42,7 +51,7 @@ class ExportedComment(BaseModel):
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     id: str
-    articleId: str
+    articleId: ArticleId
     parentId: str | None
     name: str
     body: str
@@ -60,13 +69,6 @@ class ExportedComment(BaseModel):
     def _comment_id(cls, value: str | None) -> str | None:
         if value is not None and not is_comment_id(value):
             raise ValueError("is not a comment id")
-        return value
-
-    @field_validator("articleId")
-    @classmethod
-    def _article_id(cls, value: str) -> str:
-        if not is_article_id(value):
-            raise ValueError("is not an article id")
         return value
 
     @field_validator("createdAt", "updatedAt")
@@ -90,15 +92,8 @@ class ExportedComment(BaseModel):
 class ExportedArticle(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    articleId: str
+    articleId: ArticleId
     settings: ArticleSettings
-
-    @field_validator("articleId")
-    @classmethod
-    def _article_id(cls, value: str) -> str:
-        if not is_article_id(value):
-            raise ValueError("is not an article id")
-        return value
 
 
 def header(exported_at: str, article: str | None) -> str:

@@ -14,25 +14,27 @@ import sys
 from typing import Any
 
 from comments_cli.resources import (
-    ConfigError,
-    aws_problem,
+    EXIT_AWS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNEXPECTED,
+    EXIT_USAGE,
+    RESOURCES,
+    add_arguments,
     aws_session,
+    configuration_help,
+    explained,
     guarded,
     require,
     resolve,
     runtime,
-    unexpected,
+    whole_number,
 )
 
 PROG = "comments-moderate"
 
-EXIT_OK = 0
-EXIT_UNEXPECTED = 1
-EXIT_USAGE = 2  # bad arguments, missing or ambiguous configuration
 EXIT_ALREADY_DECIDED = 3
 EXIT_NOT_FOUND = 4
-EXIT_AWS = 5  # credentials, permissions, region, unreachable endpoint, missing resource
-EXIT_INTERRUPTED = 130
 
 EPILOG = f"""\
 interactive mode (no subcommand):
@@ -48,15 +50,7 @@ interactive mode (no subcommand):
   read from stdin, and a command may carry its note: "r links to a scam shop".
   Looking is free: claims, skips and lapsed claims never send a comment to the dead letters.
 
-configuration, each resource from the first that gives it:
-  1. flags --table, --queue, --dlq, --secret-arn
-  2. environment TABLE_NAME, QUEUE_URL, DEAD_LETTER_QUEUE_URL, SECRET_ARN
-  3. --stack NAME: the CloudFormation stack's outputs TableName, ModerationQueueUrl,
-     ModerationDeadLetterQueueUrl, ServiceSecretArn
-  4. with AWS_ENDPOINT_URL set (the local emulator of `make dev`) and no --stack: the one
-     table/queue/secret whose name ends with CommentsTable, ModerationQueue,
-     ModerationDeadLetterQueue, ServiceSecret
-  AWS credentials and region are boto3's usual ones (AWS_PROFILE, --profile, --region, ...).
+{configuration_help(tuple(RESOURCES))}\
   The moderator in the audit trail: --as NAME, else your IAM identity, else $USER.
 
 exit codes:
@@ -68,15 +62,6 @@ exit codes:
   {EXIT_AWS}    AWS error: credentials, permissions, region, endpoint, missing resource
   {EXIT_INTERRUPTED}  interrupted (Ctrl-C); any claim held is given back
 """
-
-
-def _count(low: int, high: int) -> Any:
-    def parse(raw: str) -> int:
-        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
-        return int(raw)
-
-    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -91,28 +76,18 @@ def parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--table", metavar="NAME", help="DynamoDB comments table")
-    p.add_argument("--queue", metavar="URL", help="SQS moderation queue URL")
-    p.add_argument("--dlq", metavar="URL", help="SQS moderation dead-letter queue URL")
-    p.add_argument(
-        "--secret-arn", dest="secret", metavar="ARN", help="Secrets Manager ARN of the service secret"
-    )
-    p.add_argument(
-        "--stack", metavar="NAME", help="read the resources from this CloudFormation stack's outputs"
-    )
-    p.add_argument("--profile", help="AWS profile (else boto3's default chain)")
-    p.add_argument("--region", help="AWS region (else boto3's default chain)")
+    add_arguments(p, tuple(RESOURCES))
     p.add_argument("--as", dest="as_", metavar="NAME", help="moderator name for the audit trail")
     p.add_argument(
         "--claim-seconds",
-        type=_count(10, 900),
+        type=whole_number(10, 900),
         metavar="N",
         help="how long a claim lasts before it is renewed (default: CLAIM_SECONDS, else 60)",
     )
     p.add_argument(
         "--ban-days",
         dest="session_ban_days",
-        type=_count(1, 3650),
+        type=whole_number(1, 3650),
         metavar="N",
         help="interactive: `b` bans for N days (default: for good)",
     )
@@ -124,11 +99,10 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--wait",
-        type=_count(0, 4),
+        type=whole_number(0, 4),
         metavar="N",
         help="seconds an SQS receive waits for a message (default: 2 on AWS, 0 on the emulator)",
     )
-    p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     as_json = argparse.ArgumentParser(add_help=False)
@@ -141,7 +115,7 @@ def parser() -> argparse.ArgumentParser:
         help="show held comments without claiming them",
     )
     ls.add_argument(
-        "--max", type=_count(1, 100), default=10, metavar="N", help="at most N (1-100, default 10)"
+        "--max", type=whole_number(1, 100), default=10, metavar="N", help="at most N (1-100, default 10)"
     )
 
     d = sub.add_parser(
@@ -158,7 +132,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--ban-days",
         dest="ban_days",
-        type=_count(1, 3650),
+        type=whole_number(1, 3650),
         metavar="N",
         help="with --ban: for N days (default: for good)",
     )
@@ -172,7 +146,9 @@ def parser() -> argparse.ArgumentParser:
         parents=[as_json],
         help="look at dead letters (nothing is taken off)",
     )
-    dl.add_argument("--max", type=_count(1, 10), default=10, metavar="N", help="at most N (1-10, default 10)")
+    dl.add_argument(
+        "--max", type=whole_number(1, 10), default=10, metavar="N", help="at most N (1-10, default 10)"
+    )
     dr = dlq_sub.add_parser(
         "redrive",
         prog=f"{PROG} [options] dlq redrive",
@@ -180,7 +156,7 @@ def parser() -> argparse.ArgumentParser:
         help="move dead letters back to the moderation queue",
     )
     dr.add_argument(
-        "--limit", type=_count(1, 10000), default=100, metavar="N", help="at most N (default 100)"
+        "--limit", type=whole_number(1, 10000), default=100, metavar="N", help="at most N (default 100)"
     )
     author = sub.add_parser("author", prog=f"{PROG} [options] author", help="an author's data, by email")
     author_sub = author.add_subparsers(dest="author_command", metavar="COMMAND", required=True)
@@ -283,8 +259,6 @@ def explain(exc: Exception) -> tuple[int, str]:
     from comments.domain.errors import AlreadyDecided, CommentError, NotFound
     from pydantic import ValidationError
 
-    if isinstance(exc, ConfigError):
-        return EXIT_USAGE, str(exc)
     if isinstance(exc, ValidationError):
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'input'}: {e['msg']}" for e in exc.errors())
         return EXIT_USAGE, f"invalid input: {problems}"
@@ -294,7 +268,4 @@ def explain(exc: Exception) -> tuple[int, str]:
         return EXIT_NOT_FOUND, "not found"
     if isinstance(exc, CommentError):
         return EXIT_USAGE, str(exc) or exc.code
-    aws = aws_problem(exc)
-    if aws is not None:
-        return EXIT_AWS, aws
-    return EXIT_UNEXPECTED, unexpected(exc)
+    return explained(exc)

@@ -109,18 +109,27 @@ def lifecycle_event(change: StreamChange) -> dict[str, Any] | None:
     return {"Source": "comments", "DetailType": f"comment.{kind}", "Detail": json.dumps(detail)}
 
 
-def decision_figures(change: StreamChange) -> dict[str, Any] | None:
-    """For a `decided` change: the outcome, the moderator, and the seconds the comment waited
-    since it was last held. Measured here, on the change stream, so that every decision counts,
-    whether it came through the API, the console or `comments-moderate`."""
+def decision(change: StreamChange) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """For a moderator's decision: the history entry it added (the last), and the entry that last
+    held the comment before it (None if none did); None when the change is no decision."""
     old, new = change.old, change.new
     if not old or not change.is_comment or new is None:
         return None
     history = new.get("history") or []
     if len(history) <= len(old.get("history") or []) or history[-1].get("event") != "decided":
         return None
-    decided = history[-1]
     held = next((h for h in reversed(history[:-1]) if h.get("status") == "pending"), None)
+    return history[-1], held
+
+
+def decision_figures(change: StreamChange) -> dict[str, Any] | None:
+    """For a `decided` change: the outcome, the moderator, and the seconds the comment waited
+    since it was last held. Measured here, on the change stream, so that every decision counts,
+    whether it came through the API, the console or `comments-moderate`."""
+    found = decision(change)
+    if found is None:
+        return None
+    decided, held = found
 
     def when(entry: dict[str, Any]) -> datetime:
         return parse_iso(str(entry["at"]))

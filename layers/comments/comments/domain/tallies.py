@@ -66,25 +66,15 @@ def held_rules(change: "StreamChange") -> tuple[tuple[str, str, Counted], ...]:
     return tuple((day, rule, "held") for rule in _rules(comment.hits))
 
 
-def _decision(change: "StreamChange") -> dict[str, Any] | None:
-    old, new = change.old, change.new
-    if not old or not change.is_comment or new is None:
-        return None
-    history = new.get("history") or []
-    if len(history) <= len(old.get("history") or []) or history[-1].get("event") != "decided":
-        return None
-    entry: dict[str, Any] = history[-1]
-    return entry
-
-
 def decided_rules(change: "StreamChange") -> tuple[tuple[str, str, Counted], ...]:
     """For a moderator's decision: (day the comment was held, rule, "approved" | "rejected") for
     each rule that held it."""
-    entry = _decision(change)
-    if entry is None or entry.get("decision") not in ("approve", "reject"):
+    from comments.domain.relay import decision
+
+    found = decision(change)
+    if found is None or found[0].get("decision") not in ("approve", "reject"):
         return ()
-    history = (change.new or {}).get("history") or []
-    held = next((h for h in reversed(history[:-1]) if h.get("status") == "pending"), None)
+    entry, held = found
     day = day_of(str((held or entry).get("at", "")))
     what: Counted = "approved" if entry["decision"] == "approve" else "rejected"
     return tuple((day, rule, what) for rule in _rules(list(entry.get("rules") or [])))
@@ -92,9 +82,12 @@ def decided_rules(change: "StreamChange") -> tuple[tuple[str, str, Counted], ...
 
 def author_decision(change: "StreamChange") -> tuple[str, Decided] | None:
     """(author id, the decision) for a moderator's approve or reject of an author's comment."""
-    entry = _decision(change)
-    if entry is None or entry.get("decision") not in ("approve", "reject"):
+    from comments.domain.relay import decision
+
+    found = decision(change)
+    if found is None or found[0].get("decision") not in ("approve", "reject"):
         return None
+    entry = found[0]
     author = str((change.new or {}).get("authorId") or "")
     if not author:
         return None  # erased: nobody to keep a record for

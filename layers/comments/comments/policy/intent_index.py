@@ -489,8 +489,11 @@ class IntentIndex:
         direct, phrases, context = self.index[0], self._phrases, self.context_classes
         classes = set(seen)
         keys = list(keys_here)
-        for key in keys:
-            for name in direct[key] - classes - context:
+
+        def add_whole(key: str, names: Iterable[str]) -> None:
+            """Each of `names` with a phrase under `key` whose words are all in the sentence."""
+            nonlocal words
+            for name in names:
                 for rest in phrases[key][name]:
                     if not rest:
                         classes.add(name)
@@ -500,6 +503,9 @@ class IntentIndex:
                     if words.issuperset(rest):
                         classes.add(name)
                         break
+
+        for key in keys:
+            add_whole(key, direct[key] - classes - context)
         anchored = frozenset(classes)
         if not (anchored - context):
             return frozenset()
@@ -507,14 +513,5 @@ class IntentIndex:
         if wanted is None:
             return frozenset()
         for key in keys:
-            for name in (direct[key] & wanted) - classes:
-                for rest in phrases[key][name]:
-                    if not rest:
-                        classes.add(name)
-                        break
-                    if words is None:
-                        words = set(part.split())
-                    if words.issuperset(rest):
-                        classes.add(name)
-                        break
+            add_whole(key, (direct[key] & wanted) - classes)
         return frozenset(classes)
