@@ -92,6 +92,7 @@ def default_policy_patterns() -> list[str]:
     patterns = []
     for matcher in (compiled.words, compiled.reserved):
         patterns += matcher.expressions()
+    patterns += compiled.intent.index.expressions()
     return patterns
 
 

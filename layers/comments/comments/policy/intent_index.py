@@ -238,6 +238,16 @@ class IntentIndex:
             rules[name] = CompiledRule(compiler, rule, needs)
         return {word: frozenset(classes) for word, classes in keys.items()}, rules
 
+    def expressions(self) -> list[str]:
+        """Every expression reading these rules can use, each compiled now (for the layer's build:
+        `compiled_patterns`): the keys, the disguises, each pattern and signal, each rule's
+        exceptions."""
+        found = [self.key_expression.pattern, *self.disguises.expressions()]
+        for rule in self.index[1].values():
+            found += [check.expression.pattern for check in (*rule.patterns, *rule.signals)]
+            found += [unless.pattern for unless in rule.unless if unless is not None]
+        return found
+
     @functools.cached_property
     def keys(self) -> frozenset[str]:
         """The key words (keys of one word)."""
@@ -248,7 +258,11 @@ class IntentIndex:
         """Every key (a word, or two words side by side) in a matcher's view of a text, anchor keys
         and those of context classes (which lead nowhere): one expression, a trie of plain words,
         so one pass over the text finds them all."""
-        return re.compile(" (?=(" + alternation(self.index[0].keys(), end="") + ")(?![a-z0-9]))")
+        from comments.policy import compiled_patterns  # the layer's build compiled it ahead
+
+        return compiled_patterns.compile(
+            " (?=(" + alternation(self.index[0].keys(), end="") + ")(?![a-z0-9]))"
+        )
 
     @functools.cached_property
     def keys_inside(self) -> dict[str, tuple[str, ...]]:
@@ -341,9 +355,7 @@ class IntentIndex:
     def written(self, phrase: str) -> list[str]:
         """A phrase as people write it: its own forms, and with shorthand ("you" -> "u", "ya")."""
         forms = variants(phrase)
-        shorthand: dict[str, list[str]] = {}
-        for short, word in self.shorthand.items():
-            shorthand.setdefault(word, []).append(short)
+        shorthand = self._shorthand_of
         more = []
         for form in forms:
             words = form.split()
@@ -351,6 +363,14 @@ class IntentIndex:
                 for short in shorthand.get(word, ()):
                     more.append(" ".join(short if w == word else w for w in words))
         return forms + more
+
+    @functools.cached_property
+    def _shorthand_of(self) -> dict[str, list[str]]:
+        """Each word with the shorthand people write for it ("you": "u", "ya")."""
+        shorthand: dict[str, list[str]] = {}
+        for short, word in self.shorthand.items():
+            shorthand.setdefault(word, []).append(short)
+        return shorthand
 
     @functools.cached_property
     def known_words(self) -> frozenset[str]:

@@ -227,7 +227,9 @@ class PatternCompiler:
         return "".join(out)
 
     def one(self, pattern: str) -> re.Pattern[str]:
-        return re.compile("(?<![^ ])" + self.sequence(pattern))
+        from comments.policy import compiled_patterns  # the layer's build compiled it ahead
+
+        return compiled_patterns.compile("(?<![^ ])" + self.sequence(pattern))
 
     def first_words(self, pattern: str) -> frozenset[str] | None:
         """The words a match of the pattern can start with; None when it can start with any word."""
@@ -277,7 +279,9 @@ class PatternCompiler:
         """One expression for any of the patterns."""
         if not patterns:
             return None
-        return re.compile("|".join(f"(?:(?<![^ ]){self.sequence(p)})" for p in patterns))
+        from comments.policy import compiled_patterns  # the layer's build compiled it ahead
+
+        return compiled_patterns.compile("|".join(f"(?:(?<![^ ]){self.sequence(p)})" for p in patterns))
 
 
 class Needs:
