@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests_support import unique_tag, watch_csp
+from tests_support import reject_pending_except, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -125,6 +125,8 @@ def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) 
     waiting comment on the way; those stay claimed (renewed every 20 s, since claims last a minute)
     until the block ends, so that the consoles claim only these. Ours are given back once all
     have arrived."""
+    # Other tests' comments decided first: a copy of one of their messages may still be delayed.
+    reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, set(comment_ids))
     wanted = set(comment_ids)
     aside: dict[str, str] = {}
     ours: dict[str, str] = {}
