@@ -52,6 +52,45 @@ def handler(event, context):
     return {"statusCode": 201, "body": json.dumps({"status": "published"})}
 '''
 
+FLOOR = "ShapeFloor"
+FLOOR_APP = '''"""The project's fixed shape and nothing of ours: the bare handler's boto3 clients and one
+put_item, behind Powertools' Logger, Metrics and HTTP API resolver, with the body validated by
+one pydantic model. No function of the service can start faster than this."""
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
+from pydantic import BaseModel, Field
+
+ddb = boto3.client("dynamodb")
+sqs = boto3.client("sqs")
+logger = Logger()
+metrics = Metrics()
+app = APIGatewayHttpResolver()
+
+
+class Comment(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    email: str = Field(max_length=254)
+    body: str = Field(min_length=1, max_length=5000)
+    parentId: str | None = None
+
+
+@app.post("/articles/<articleId>/comments")
+def submit(articleId: str):
+    comment = Comment.model_validate_json(app.current_event.body or "")
+    ddb.put_item(
+        TableName="CommentsTable",
+        Item={"pk": {"S": "C#" + app.lambda_context.aws_request_id}, "body": {"S": comment.body}},
+    )
+    return {"status": "published"}, 201
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event, context):
+    return app.resolve(event, context)
+'''
+
 # Runs inside the fresh interpreter. Everything before `import app` is what any Lambda
 # runtime has loaded already (sys, os, json, time).
 CHILD = r"""
@@ -195,17 +234,21 @@ def _run_once(subject: Subject, image: lambda_image.LambdaImage, endpoint: str) 
 def subjects(image: lambda_image.LambdaImage, workdir: Path, only: list[str] | None = None) -> list[Subject]:
     from comments_dev import template
 
-    bare_task = workdir / "bare"
-    bare_task.mkdir(exist_ok=True)
-    (bare_task / "app.py").write_text(BARE_APP, encoding="utf-8")
     typical = samples.first_requests()
     bare = Scenario(
         typical["SubmitFunction"].event, served=lambda r: isinstance(r, dict) and r.get("statusCode") == 201
     )
-    out = [Subject(BARE, bare_task, "handler", {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}, bare)]
-    bare_event = workdir / f"{BARE}.event.json"
-    bare_event.write_text(json.dumps(bare.event), encoding="utf-8")
-    out[0].event_file = str(bare_event)
+    out = []
+    for name, source in ((BARE, BARE_APP), (FLOOR, FLOOR_APP)):
+        if name == FLOOR and only and FLOOR not in only:
+            continue
+        task = workdir / name
+        task.mkdir(exist_ok=True)
+        (task / "app.py").write_text(source, encoding="utf-8")
+        event = workdir / f"{name}.event.json"
+        event.write_text(json.dumps(bare.event), encoding="utf-8")
+        env = {"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "POWERTOOLS_METRICS_NAMESPACE": "Bench"}
+        out.append(Subject(name, task, "handler", env, bare, event_file=str(event)))
     for name, res in template.resources("AWS::Serverless::Function").items():
         if only and name not in only:
             continue
