@@ -135,3 +135,73 @@ def reject_pending_except(base_url: str, aws_endpoint: str, moderator_token: str
         if "LastEvaluatedKey" not in page:
             return rejected
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) -> Any:
+    """A context manager for browser tests of the console against a dev server (`stack`: its
+    base_url, aws_endpoint and moderator_token): every other pending comment rejected first (see
+    `reject_pending_except`), then wait until each of `comment_ids` has reached the moderation
+    queue (the relay queues held comments in the background), claiming anything else that comes
+    round on the way; those stay claimed (renewed every 20 s: claims last a minute) until the
+    block ends, so a console claims only these. Ours are given back once all have arrived, so
+    each is received once here (a message received maxReceiveCount = 5 times without a decision
+    is dead-lettered)."""
+    import threading
+    import time
+    from contextlib import contextmanager
+
+    import requests
+
+    headers = {"Authorization": f"Bearer {stack.moderator_token}"}
+
+    def post(comment_id: str, action: str, claim: str) -> requests.Response:
+        return requests.post(
+            f"{stack.base_url}/moderation/comments/{comment_id}/{action}",
+            json={"claim": claim},
+            headers=headers,
+            timeout=15,
+        )
+
+    @contextmanager
+    def block() -> Any:
+        wanted = set(comment_ids)
+        reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, wanted)
+        aside: dict[str, str] = {}
+        ours: dict[str, str] = {}
+        stop = threading.Event()
+
+        def keep_aside() -> None:
+            while not stop.wait(20):
+                for cid, claim in list(aside.items()):
+                    renewed = post(cid, "renew", claim)
+                    if renewed.status_code == 200:
+                        aside[cid] = renewed.json()["claim"]
+                    else:
+                        aside.pop(cid, None)
+
+        keeper = threading.Thread(target=keep_aside, daemon=True)
+        deadline = time.monotonic() + timeout
+        try:
+            while len(ours) < len(wanted):
+                assert time.monotonic() < deadline, f"never reached the queue: {wanted - set(ours)}"
+                r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=headers, timeout=15)
+                assert r.status_code == 200, r.text
+                items = r.json()["items"]
+                for item in items:
+                    cid = item["comment"]["id"]
+                    (ours if cid in wanted else aside)[cid] = item["claim"]
+                if not items:
+                    time.sleep(0.3)  # the relay queues held comments in the background
+            for cid, claim in ours.items():
+                post(cid, "release", claim)
+            ours.clear()
+            keeper.start()
+            yield
+        finally:
+            stop.set()
+            if keeper.is_alive():
+                keeper.join()
+            for cid, claim in [*ours.items(), *aside.items()]:
+                post(cid, "release", claim)
+
+    return block()

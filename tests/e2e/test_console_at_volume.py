@@ -13,18 +13,15 @@ waits for what the moderator would see, or for the service to say so."""
 
 import os
 import re
-import threading
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests_support import reject_pending_except, unique_tag, watch_csp
+from tests_support import only_these_in_the_queue, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -117,59 +114,6 @@ def release(stack: Any, comment_id: str, claim: str) -> None:
         headers=auth(stack),
         timeout=15,
     )
-
-
-@contextmanager
-def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) -> Iterator[None]:
-    """Wait until each of `comment_ids` has reached the moderation queue, claiming every other
-    waiting comment on the way; those stay claimed (renewed every 20 s, since claims last a minute)
-    until the block ends, so that the consoles claim only these. Ours are given back once all
-    have arrived."""
-    # Other tests' comments decided first: a copy of one of their messages may still be delayed.
-    reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, set(comment_ids))
-    wanted = set(comment_ids)
-    aside: dict[str, str] = {}
-    ours: dict[str, str] = {}
-    stop = threading.Event()
-
-    def keep_aside() -> None:
-        while not stop.wait(20):
-            for cid, claim in list(aside.items()):
-                r = requests.post(
-                    f"{stack.base_url}/moderation/comments/{cid}/renew",
-                    json={"claim": claim},
-                    headers=auth(stack),
-                    timeout=15,
-                )
-                if r.status_code == 200:
-                    aside[cid] = r.json()["claim"]
-                else:
-                    aside.pop(cid, None)
-
-    keeper = threading.Thread(target=keep_aside, daemon=True)
-    deadline = time.monotonic() + timeout
-    try:
-        while len(ours) < len(wanted):
-            assert time.monotonic() < deadline, f"never reached the moderation queue: {wanted - set(ours)}"
-            r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=auth(stack), timeout=15)
-            assert r.status_code == 200, r.text
-            items = r.json()["items"]
-            for item in items:
-                cid = item["comment"]["id"]
-                (ours if cid in wanted else aside)[cid] = item["claim"]
-            if not items:
-                time.sleep(0.3)  # the relay queues held comments in the background
-        for cid, claim in ours.items():
-            release(stack, cid, claim)
-        ours.clear()
-        keeper.start()
-        yield
-    finally:
-        stop.set()
-        if keeper.is_alive():
-            keeper.join()
-        for cid, claim in [*ours.items(), *aside.items()]:
-            release(stack, cid, claim)
 
 
 def dead_lettered(stack: Any) -> set[str]:

@@ -14,14 +14,13 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import unique_tag, watch_csp
+from tests_support import only_these_in_the_queue, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -92,49 +91,6 @@ def hold(stack: Any, article: str, name: str, body: str, email: str | None = Non
     response = submit(stack, article, name, body, email or f"{uid()}@example.org")
     assert response.status_code == 202, f"expected a held comment: {response.status_code} {response.text}"
     return response.json()["comment"]
-
-
-def release(stack: Any, item: dict[str, Any]) -> None:
-    requests.post(
-        f"{stack.base_url}/moderation/comments/{item['comment']['id']}/release",
-        json={"claim": item["claim"]},
-        headers=auth(stack),
-        timeout=15,
-    )
-
-
-@contextmanager
-def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 30) -> Iterator[None]:
-    """Wait until each of `comment_ids` has reached the moderation queue (the stream relays held
-    comments in the background), claiming every other waiting comment on the way and keeping it
-    aside until the block ends: the console then claims only these. Ours are held until all have
-    arrived, then given back, so each is received once here (a message received
-    maxReceiveCount = 5 times without a decision is dead-lettered)."""
-    aside: list[dict[str, Any]] = []
-    ours: dict[str, dict[str, Any]] = {}
-    deadline = time.monotonic() + timeout
-    try:
-        while len(ours) < len(set(comment_ids)):
-            assert time.monotonic() < deadline, (
-                f"never reached the moderation queue: {set(comment_ids) - set(ours)}"
-            )
-            r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=auth(stack), timeout=15)
-            assert r.status_code == 200, r.text
-            items = r.json()["items"]
-            for item in items:
-                if item["comment"]["id"] in comment_ids:
-                    ours[item["comment"]["id"]] = item
-                else:
-                    aside.append(item)
-            if not items:
-                time.sleep(0.3)
-        for item in ours.values():
-            release(stack, item)
-        ours.clear()
-        yield
-    finally:
-        for item in [*ours.values(), *aside]:
-            release(stack, item)
 
 
 def detail(stack: Any, comment_id: str) -> dict[str, Any]:

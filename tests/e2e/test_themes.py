@@ -6,17 +6,15 @@ tap targets of at least 44 px on the phone, and no Content-Security-Policy viola
 screenshots it takes are those in docs/ (build/e2e, or E2E_ARTIFACTS, then copied)."""
 
 import os
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import reject_own_held, reject_pending_except, unique_tag, watch_csp
+from tests_support import only_these_in_the_queue, reject_own_held, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
@@ -248,47 +246,6 @@ def decide(stack: Any, comment_id: str, decision: str, note: str | None = None) 
         timeout=15,
     )
     assert r.status_code in (200, 409), r.text
-
-
-def release(stack: Any, item: dict[str, Any]) -> None:
-    requests.post(
-        f"{stack.base_url}/moderation/comments/{item['comment']['id']}/release",
-        json={"claim": item["claim"]},
-        headers=auth(stack),
-        timeout=15,
-    )
-
-
-@contextmanager
-def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 30) -> Iterator[None]:
-    """Wait until each of `comment_ids` is in the moderation queue, keeping every other waiting
-    comment claimed aside until the block ends (as test_moderation_console does): the console then
-    shows only these."""
-    # Other tests' comments decided first: a copy of one of their messages may still be delayed.
-    reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, set(comment_ids))
-    aside: list[dict[str, Any]] = []
-    ours: dict[str, dict[str, Any]] = {}
-    deadline = time.monotonic() + timeout
-    try:
-        while len(ours) < len(set(comment_ids)):
-            assert time.monotonic() < deadline, f"never reached the queue: {set(comment_ids) - set(ours)}"
-            r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=auth(stack), timeout=15)
-            assert r.status_code == 200, r.text
-            items = r.json()["items"]
-            for item in items:
-                if item["comment"]["id"] in comment_ids:
-                    ours[item["comment"]["id"]] = item
-                else:
-                    aside.append(item)
-            if not items:
-                time.sleep(0.3)
-        for item in ours.values():
-            release(stack, item)
-        ours.clear()
-        yield
-    finally:
-        for item in [*ours.values(), *aside]:
-            release(stack, item)
 
 
 def sign_in(page: Page, stack: Any) -> None:
