@@ -205,3 +205,33 @@ def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) 
                 post(cid, "release", claim)
 
     return block()
+
+
+DEMO_ARTICLE = "russia-syria-2017"  # the article the dev server's page at `/` shows
+
+
+def open_article(page: Any, stack: Any, article_id: str | None = None, page_size: int | None = None) -> Any:
+    """Open a dev server's article page at `/` in a Playwright `page`, optionally with the widget
+    pointed at another article id or page size (the page the server renders, rewritten on its
+    way to the browser; a rewrite set by an earlier call is replaced). Returns the list named
+    Comments once it has loaded."""
+    from playwright.sync_api import expect
+
+    if article_id or page_size:
+        page.unroute(stack.base_url + "/")
+
+        def rewrite(route: Any) -> None:
+            response = route.fetch()
+            html = response.text()
+            if article_id:
+                html = html.replace(f'data-article-id="{DEMO_ARTICLE}"', f'data-article-id="{article_id}"')
+            if page_size:
+                html = html.replace("data-comments ", f'data-comments data-page-size="{page_size}" ', 1)
+            route.fulfill(response=response, body=html)
+
+        page.route(stack.base_url + "/", rewrite)
+    page.goto(stack.base_url + "/")
+    comments = page.get_by_role("list", name="Comments", exact=True)
+    expect(comments).to_be_attached()
+    expect(comments).not_to_have_attribute("aria-busy", "true")
+    return comments

@@ -19,12 +19,11 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import only_these_in_the_queue, unique_tag, watch_csp
+from playwright.sync_api import Browser, Locator, Page, expect
+from tests_support import only_these_in_the_queue, open_article, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
-DEMO_ARTICLE = "russia-syria-2017"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "build" / "e2e"))
 LINKS = ("https://example.com/a", "https://example.org/b", "https://example.net/c")
@@ -163,24 +162,6 @@ def focus_with_keys(page: Page, comment_id: str) -> None:
             return
         page.keyboard.press("j")
     raise AssertionError("the comment never got the focus")
-
-
-def open_article(page: Page, stack: Any, article_id: str) -> Locator:
-    """The article page at `/` with the widget pointed at `article_id` (the page the server
-    renders, rewritten on its way to the browser, as in test_widget_browser). Returns the list
-    named Comments once it has loaded."""
-
-    def rewrite(route: Route) -> None:
-        response = route.fetch()
-        html = response.text().replace(f'data-article-id="{DEMO_ARTICLE}"', f'data-article-id="{article_id}"')
-        route.fulfill(response=response, body=html)
-
-    page.route(stack.base_url + "/", rewrite)
-    page.goto(stack.base_url + "/")
-    comments = page.get_by_role("list", name="Comments", exact=True)
-    expect(comments).to_be_attached()
-    expect(comments).not_to_have_attribute("aria-busy", "true")
-    return comments
 
 
 # ---- approving ----------------------------------------------------------------------------------

@@ -13,12 +13,11 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import only_these_in_the_queue, reject_own_held, unique_tag, watch_csp
+from playwright.sync_api import Browser, Locator, Page, expect
+from tests_support import only_these_in_the_queue, open_article, reject_own_held, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
-DEMO_ARTICLE = "russia-syria-2017"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "build" / "e2e"))
 THREE_LINKS = "Sources: https://example.com/a and https://example.org/b and https://example.net/c"
@@ -128,19 +127,6 @@ def api_submit(
     )
     assert response.status_code == expected, response.text
     return dict(response.json()["comment"])
-
-
-def open_article(page: Page, stack: Any, article_id: str) -> Locator:
-    def rewrite(route: Route) -> None:
-        response = route.fetch()
-        html = response.text().replace(f'data-article-id="{DEMO_ARTICLE}"', f'data-article-id="{article_id}"')
-        route.fulfill(response=response, body=html)
-
-    page.route(stack.base_url + "/", rewrite)
-    page.goto(stack.base_url + "/")
-    comments = page.get_by_role("list", name="Comments", exact=True)
-    expect(comments).not_to_have_attribute("aria-busy", "true")
-    return comments
 
 
 @pytest.fixture(scope="module")

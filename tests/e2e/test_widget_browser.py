@@ -16,11 +16,10 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import unique_tag, watch_csp
+from tests_support import DEMO_ARTICLE, open_article, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
-DEMO_ARTICLE = "russia-syria-2017"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "build" / "e2e"))
 THREE_LINKS = "Sources: https://example.com/a and https://example.org/b and https://example.net/c"
@@ -53,31 +52,6 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
 
 def uid() -> str:
     return unique_tag()
-
-
-def open_article(
-    page: Page, stack: Any, article_id: str | None = None, page_size: int | None = None
-) -> Locator:
-    """Open the article page at `/`, optionally with the widget pointed at another article id or
-    page size (the page the server renders, rewritten on its way to the browser). Returns the
-    list named Comments once it has loaded."""
-    if article_id or page_size:
-
-        def rewrite(route: Route) -> None:
-            response = route.fetch()
-            html = response.text()
-            if article_id:
-                html = html.replace(f'data-article-id="{DEMO_ARTICLE}"', f'data-article-id="{article_id}"')
-            if page_size:
-                html = html.replace("data-comments ", f'data-comments data-page-size="{page_size}" ', 1)
-            route.fulfill(response=response, body=html)
-
-        page.route(stack.base_url + "/", rewrite)
-    page.goto(stack.base_url + "/")
-    comments = page.get_by_role("list", name="Comments", exact=True)
-    expect(comments).to_be_attached()
-    expect(comments).not_to_have_attribute("aria-busy", "true")
-    return comments
 
 
 def fill_form(scope: Page | Locator, name: str, body: str, email: str | None = None) -> None:

@@ -12,12 +12,11 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Locator, Page, Route, expect
-from tests_support import reject_own_held, unique_tag, watch_csp
+from playwright.sync_api import Browser, Locator, Page, expect
+from tests_support import open_article, reject_own_held, unique_tag, watch_csp
 
 pytestmark = pytest.mark.browser
 
-DEMO_ARTICLE = "russia-syria-2017"
 THREE_LINKS = "Sources: https://example.com/a and https://example.org/b and https://example.net/c"
 PROFANITY = "This is fucking nonsense"
 AWAITING = "Your comments awaiting moderation"
@@ -54,23 +53,6 @@ def reader(browser: Browser, dev_stack: Any) -> Iterator[Any]:
 
 def uid() -> str:
     return unique_tag()
-
-
-def open_article(page: Page, stack: Any, article_id: str) -> Locator:
-    """The article page at `/` with the widget pointed at `article_id`; the list named Comments
-    once it has loaded."""
-    page.unroute(stack.base_url + "/")
-
-    def rewrite(route: Route) -> None:
-        response = route.fetch()
-        html = response.text().replace(f'data-article-id="{DEMO_ARTICLE}"', f'data-article-id="{article_id}"')
-        route.fulfill(response=response, body=html)
-
-    page.route(stack.base_url + "/", rewrite)
-    page.goto(stack.base_url + "/")
-    comments = page.get_by_role("list", name="Comments", exact=True)
-    expect(comments).not_to_have_attribute("aria-busy", "true")
-    return comments
 
 
 def fill_form(page: Page, name: str, body: str) -> None:
