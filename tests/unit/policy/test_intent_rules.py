@@ -126,6 +126,24 @@ def test_an_operator_can_change_a_word_class_and_a_verdict(judge):
     assert judge(body).outcome == "publish"
 
 
+def test_spam_pieces_count_when_they_come_together_not_spread_over_a_comment(judge):
+    # Given a pitch whose pieces (pharmacy, bitcoin, an earnings claim) come in two sentences,
+    # and a comment that mentions the same things in unrelated sentences, far apart
+    pitch = "Out of meds? My pharmacy ships today, pay in Bitcoin. I make $500 a day doing this."
+    chat = (
+        "Out of meds again at the pharmacy on Main Street. The council has still not answered. "
+        "Bitcoin hit a record today, apparently. I make $15 an hour and cannot afford rent."
+    )
+    # When both are judged
+    # Then the pitch is held as spam, with every piece it was read by highlighted, and the chat published
+    held = hits_of(judge(pitch), "spam")
+    assert held and len(held[0].spans) >= 3
+    assert judge(chat).outcome == "publish"
+    # And an operator who wants the old reading (anywhere in the comment) can have it
+    anywhere = parse_policy('{"version": "site-5", "rules": {"spam": {"signals_within": 0}}}')
+    assert hits_of(evaluate(anywhere, body=chat, name="Ada"), "spam")
+
+
 @pytest.mark.parametrize(
     ("override", "refused"),
     [

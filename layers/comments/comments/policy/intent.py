@@ -384,7 +384,7 @@ class _Reading:
         """Where the rule fires: its patterns' matches; failing those, its signals' when enough
         different ones match (`with_signals`: when enough could, in the comment as a whole)."""
         spans: list[tuple[int, int]] = []
-        signals: dict[int, list[tuple[int, int]]] = {}
+        signals: dict[int, list[tuple[int, int, int]]] = {}  # signal -> (sentence, start, end)
         for index, present in in_sentence.items():
             if present.isdisjoint(rule.relevant) and not rule.needs_nothing:
                 continue
@@ -399,10 +399,32 @@ class _Reading:
                         if signal is None:
                             spans.append(span)
                         else:
-                            signals.setdefault(signal, []).append(span)
+                            signals.setdefault(signal, []).append((index, *span))
         if not spans and len(signals) >= rule.min_signals:
-            spans = [span for found in signals.values() for span in found]
+            spans = self._signal_spans(signals, rule.min_signals, rule.signals_within)
         return _merged(spans)
+
+    def _signal_spans(
+        self, signals: Mapping[int, list[tuple[int, int, int]]], needed: int, within: int
+    ) -> list[tuple[int, int]]:
+        """The spans of the signals found (each with the start of its sentence), when at least
+        `needed` different ones fall within `within` consecutive sentences (anywhere when `within`
+        is 0); none otherwise. All their spans are returned: the writer sees every piece read."""
+        if within:
+            windows = []
+            for first in sorted({index for found in signals.values() for index, _, _ in found}):
+                last = first
+                for _ in range(within):
+                    last = self.end_of(last)
+                windows.append((first, last))
+
+            def inside(found: list[tuple[int, int, int]], first: int, last: int) -> bool:
+                return any(first <= index < last for index, _, _ in found)
+
+            found_in = [sum(inside(found, *window) for found in signals.values()) for window in windows]
+            if max(found_in) < needed:
+                return []
+        return [(start, end) for found in signals.values() for _, start, end in found]
 
     def _counts(self, match: re.Match[str], rule: CompiledRule, index: int, sentence: Sentence) -> bool:
         """Whether a match is the commenter's own intent: not negated, reported, hypothetical, an idiom."""

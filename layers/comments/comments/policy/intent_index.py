@@ -103,6 +103,7 @@ class CompiledRule:
         self.patterns = [Check(compiler, p, needs.of_pattern(p)) for p in rule.patterns]
         self.signals = [Check(compiler, p, needs.of_pattern(p)) for p in rule.signals]
         self.min_signals = rule.min_signals
+        self.signals_within = rule.signals_within
         self.unless_anywhere = rule.unless_anywhere
         self._signals_possible: dict[frozenset[str], bool] = {}
         self._compiler = compiler

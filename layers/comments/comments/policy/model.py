@@ -253,7 +253,8 @@ class IntentRule(MessageRule):
     `patterns`: what fires. A match does not count when one of `unless_sentence_has` matches
     elsewhere in its sentence (reported speech, hypotheticals), one of `unless_before` earlier in
     its clause (negation), or one of `unless_after` right after it (idioms: "shoot you an email").
-    `signals`: weaker patterns; the rule also fires when `min_signals` different ones match.
+    `signals`: weaker patterns; the rule also fires when `min_signals` different ones match
+    (within `signals_within` consecutive sentences, or anywhere in the comment when 0).
     """
 
     placeholders: ClassVar[dict[str, frozenset[str]]] = {"message": frozenset({"words"})}
@@ -268,6 +269,10 @@ class IntentRule(MessageRule):
     unless_anywhere: bool = False
     signals: _Patterns = ()
     min_signals: int = Field(default=2, ge=1)
+    #: how many consecutive sentences the signals must fall within (0: the whole comment): a sales
+    #: pitch says its pieces together, a comment that mentions a pharmacy, bitcoin's price and a
+    #: wage in three unrelated sentences is not one
+    signals_within: int = Field(default=0, ge=0, le=50)
 
     @model_validator(mode="after")
     def _patterns_are_well_formed(self) -> IntentRule:
