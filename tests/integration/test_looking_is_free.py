@@ -166,3 +166,38 @@ def test_a_skip_and_a_quit_in_the_terminal_dead_letter_nothing(api, aws_stack, h
     capsys.readouterr()
     assert [i["comment"]["id"] for i in claim(api)] == [held["id"]]
     assert queue_counts(aws_stack, "ModerationDeadLetterQueue")["ApproximateNumberOfMessages"] == 0
+
+
+def test_a_console_gets_past_the_copies_a_bulk_decision_left_to_the_work_still_to_do(api, aws_stack, held):
+    # Given a comment a moderator rejected whose queue copies still come round (35 of them, as a
+    # bulk decision on claimed comments leaves behind), and then one comment still to do
+    import json
+
+    sqs = aws_stack.client("sqs")
+    url = aws_stack.queues["ModerationQueue"]
+    reply = post(api, held["id"], "decision", {"decision": "reject", "note": "bulk"})
+    assert reply.status == 200, reply.text
+    [message] = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
+    for _ in range(35):
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=message["Body"],
+            MessageAttributes={
+                "commentId": {"DataType": "String", "StringValue": held["id"]},
+                "queueToken": {"DataType": "String", "StringValue": uuid.uuid4().hex},
+            },
+        )
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    email = f"w-{uuid.uuid4().hex[:6]}@example.org"
+    still = api.call(
+        "POST", ARTICLE, {"name": "Wyn", "email": email, "body": f"{LINKS} {uuid.uuid4().hex[:4]}"}
+    )
+    assert still.status == 202, still.text
+    [mapping] = stream_mappings(aws_stack, {"RelayFunction": api.function("RelayFunction")})
+    mapping.drain()
+    # When a console asks for a batch, once
+    items = claim(api)
+    # Then it gets the comment still to do, not an empty batch, and the stale copies are gone
+    assert [item["comment"]["id"] for item in items] == [still.json["comment"]["id"]]
+    assert json.loads(message["Body"])["comment"]["id"] == held["id"]
+    assert queue_counts(aws_stack, "ModerationQueue")["ApproximateNumberOfMessages"] == 0
