@@ -101,6 +101,11 @@ def reject_own_held(page: Any, base_url: str, moderator_token: str) -> None:
             )
 
 
+def auth(stack: Any) -> dict[str, str]:
+    """The Authorization header of a dev server's local moderator (`stack.moderator_token`)."""
+    return {"Authorization": f"Bearer {stack.moderator_token}"}
+
+
 def reject_pending_except(base_url: str, aws_endpoint: str, moderator_token: str, keep: Any = ()) -> int:
     """Reject, as a moderator, every pending comment of a dev server's table but those in `keep`:
     a browser test that counts the console's cards starts from a queue holding only its own.
@@ -152,7 +157,7 @@ def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) 
 
     import requests
 
-    headers = {"Authorization": f"Bearer {stack.moderator_token}"}
+    headers = auth(stack)
 
     def post(comment_id: str, action: str, claim: str) -> requests.Response:
         return requests.post(

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests_support import only_these_in_the_queue, unique_tag, watch_csp
+from tests_support import auth, only_these_in_the_queue, watch_csp
+from tests_support import unique_tag as uid
 
 pytestmark = pytest.mark.browser
 
@@ -33,20 +34,12 @@ ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", Path(__file__).resolve().parent
 expect.set_options(timeout=10_000)
 
 
-def uid() -> str:
-    return unique_tag()
-
-
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 # ---- the service over HTTP ------------------------------------------------------------------------
-
-
-def auth(stack: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {stack.moderator_token}"}
 
 
 def submit(

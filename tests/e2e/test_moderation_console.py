@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests_support import only_these_in_the_queue, open_article, unique_tag, watch_csp
+from tests_support import auth, only_these_in_the_queue, open_article, watch_csp
+from tests_support import unique_tag as uid
 
 pytestmark = pytest.mark.browser
 
@@ -60,20 +61,12 @@ def page(browser: Browser, dialogs: list[str]) -> Iterator[Page]:
     assert seen == [], f"Content-Security-Policy violations: {seen}"
 
 
-def uid() -> str:
-    return unique_tag()
-
-
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 # ---- the service over HTTP --------------------------------------------------------------------
-
-
-def auth(stack: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {stack.moderator_token}"}
 
 
 def submit(stack: Any, article: str, name: str, body: str, email: str) -> requests.Response:

@@ -5,16 +5,13 @@ import time
 import uuid
 
 import requests
+from tests_support import auth
 
 LINKS = "Read https://a.example.com then https://b.example.com and https://c.example.com"
 
 
 def art() -> str:
     return f"mod-e2e-{uuid.uuid4().hex[:8]}"
-
-
-def auth(stack) -> dict:
-    return {"Authorization": f"Bearer {stack.moderator_token}"}
 
 
 def submit(stack, article: str, body: str, email: str | None = None) -> requests.Response:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Browser, Locator, Page, expect
-from tests_support import only_these_in_the_queue, open_article, reject_own_held, unique_tag, watch_csp
+from tests_support import auth, only_these_in_the_queue, open_article, reject_own_held, watch_csp
+from tests_support import unique_tag as uid
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +29,6 @@ SCREENS = {"desktop": DESKTOP, "phone": PHONE}
 expect.set_options(timeout=10_000)
 
 AUDIT = (Path(__file__).parent / "page_audit.js").read_text()  # contrast, tap targets, sideways scroll
-
-
-def uid() -> str:
-    return unique_tag()
 
 
 @pytest.fixture
@@ -214,10 +211,6 @@ def test_a_site_sets_the_widgets_colours_with_custom_properties(open_page: Any, 
 
 
 # ---- the moderator console ----------------------------------------------------------------------
-
-
-def auth(stack: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {stack.moderator_token}"}
 
 
 def hold(stack: Any, article: str, name: str, body: str, **extra: Any) -> str:

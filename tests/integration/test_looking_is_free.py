@@ -171,8 +171,6 @@ def test_a_skip_and_a_quit_in_the_terminal_dead_letter_nothing(api, aws_stack, h
 def test_a_console_gets_past_the_copies_a_bulk_decision_left_to_the_work_still_to_do(api, aws_stack, held):
     # Given a comment a moderator rejected whose queue copies still come round (35 of them, as a
     # bulk decision on claimed comments leaves behind), and then one comment still to do
-    import json
-
     sqs = aws_stack.client("sqs")
     url = aws_stack.queues["ModerationQueue"]
     reply = post(api, held["id"], "decision", {"decision": "reject", "note": "bulk"})
@@ -199,5 +197,4 @@ def test_a_console_gets_past_the_copies_a_bulk_decision_left_to_the_work_still_t
     items = claim(api)
     # Then it gets the comment still to do, not an empty batch, and the stale copies are gone
     assert [item["comment"]["id"] for item in items] == [still.json["comment"]["id"]]
-    assert json.loads(message["Body"])["comment"]["id"] == held["id"]
     assert queue_counts(aws_stack, "ModerationQueue")["ApproximateNumberOfMessages"] == 0
