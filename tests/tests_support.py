@@ -1,5 +1,7 @@
 """Helpers the tests share (importable: `tests` is on pytest's pythonpath)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -142,7 +144,8 @@ def reject_pending_except(base_url: str, aws_endpoint: str, moderator_token: str
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) -> Any:
+@contextmanager
+def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) -> Iterator[None]:
     """A context manager for browser tests of the console against a dev server (`stack`: its
     base_url, aws_endpoint and moderator_token): every other pending comment rejected first (see
     `reject_pending_except`), then wait until each of `comment_ids` has reached the moderation
@@ -153,7 +156,6 @@ def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) 
     is dead-lettered)."""
     import threading
     import time
-    from contextlib import contextmanager
 
     import requests
 
@@ -167,49 +169,45 @@ def only_these_in_the_queue(stack: Any, *comment_ids: str, timeout: float = 60) 
             timeout=15,
         )
 
-    @contextmanager
-    def block() -> Any:
-        wanted = set(comment_ids)
-        reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, wanted)
-        aside: dict[str, str] = {}
-        ours: dict[str, str] = {}
-        stop = threading.Event()
+    wanted = set(comment_ids)
+    reject_pending_except(stack.base_url, stack.aws_endpoint, stack.moderator_token, wanted)
+    aside: dict[str, str] = {}
+    ours: dict[str, str] = {}
+    stop = threading.Event()
 
-        def keep_aside() -> None:
-            while not stop.wait(20):
-                for cid, claim in list(aside.items()):
-                    renewed = post(cid, "renew", claim)
-                    if renewed.status_code == 200:
-                        aside[cid] = renewed.json()["claim"]
-                    else:
-                        aside.pop(cid, None)
+    def keep_aside() -> None:
+        while not stop.wait(20):
+            for cid, claim in list(aside.items()):
+                renewed = post(cid, "renew", claim)
+                if renewed.status_code == 200:
+                    aside[cid] = renewed.json()["claim"]
+                else:
+                    aside.pop(cid, None)
 
-        keeper = threading.Thread(target=keep_aside, daemon=True)
-        deadline = time.monotonic() + timeout
-        try:
-            while len(ours) < len(wanted):
-                assert time.monotonic() < deadline, f"never reached the queue: {wanted - set(ours)}"
-                r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=headers, timeout=15)
-                assert r.status_code == 200, r.text
-                items = r.json()["items"]
-                for item in items:
-                    cid = item["comment"]["id"]
-                    (ours if cid in wanted else aside)[cid] = item["claim"]
-                if not items:
-                    time.sleep(0.3)  # the relay queues held comments in the background
-            for cid, claim in ours.items():
-                post(cid, "release", claim)
-            ours.clear()
-            keeper.start()
-            yield
-        finally:
-            stop.set()
-            if keeper.is_alive():
-                keeper.join()
-            for cid, claim in [*ours.items(), *aside.items()]:
-                post(cid, "release", claim)
-
-    return block()
+    keeper = threading.Thread(target=keep_aside, daemon=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while len(ours) < len(wanted):
+            assert time.monotonic() < deadline, f"never reached the queue: {wanted - set(ours)}"
+            r = requests.get(f"{stack.base_url}/moderation/queue?max=10", headers=headers, timeout=15)
+            assert r.status_code == 200, r.text
+            items = r.json()["items"]
+            for item in items:
+                cid = item["comment"]["id"]
+                (ours if cid in wanted else aside)[cid] = item["claim"]
+            if not items:
+                time.sleep(0.3)  # the relay queues held comments in the background
+        for cid, claim in ours.items():
+            post(cid, "release", claim)
+        ours.clear()
+        keeper.start()
+        yield
+    finally:
+        stop.set()
+        if keeper.is_alive():
+            keeper.join()
+        for cid, claim in [*ours.items(), *aside.items()]:
+            post(cid, "release", claim)
 
 
 DEMO_ARTICLE = "russia-syria-2017"  # the article the dev server's page at `/` shows
